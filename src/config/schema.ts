@@ -1,0 +1,78 @@
+// The configuration as lading uses it after loading and validation, and the embedded defaults.
+// Defaults live here only; mirror.config.json at the repository root holds exactly these values
+// in their textual form (test/unit/config/defaults.test.ts keeps the two equal).
+
+export interface UpstreamTimeouts {
+  /** TCP/TLS connect timeout. */
+  connectMs: number;
+  /** Time to receive response headers. */
+  headersMs: number;
+  /** Longest silence between two body chunks. */
+  bodyIdleMs: number;
+}
+
+export interface UpstreamConfig {
+  /** Registry host name clients know the upstream by: `docker.io`, `ghcr.io`, or any name. */
+  name: string;
+  /** Base URL of the registry API (without `/v2`), e.g. `https://registry-1.docker.io`. */
+  url: string;
+  /** Requests that name no upstream go here; exactly one upstream is the default. */
+  default: boolean;
+  username?: string;
+  /** Resolved password (from `passwordEnv` or `passwordFile`); never logged. */
+  password?: string;
+  /** Where the password came from, for --print-config (e.g. `env:HUB_TOKEN`). */
+  passwordSource?: string;
+  tagTtlMs: number;
+  /** Upstream 404 for a tag or repository is remembered this long. */
+  negativeTtlMs: number;
+  /** Concurrent requests (whole transfers) to this upstream. */
+  maxConnections: number;
+  timeouts: UpstreamTimeouts;
+}
+
+export interface CacheConfig {
+  /** Byte cap of the blob cache; 0 means no cap. */
+  maxSizeBytes: number;
+}
+
+export interface LadingConfig {
+  /** `host:port` to listen on. */
+  listen: { host: string; port: number };
+  dataDir: string;
+  upstreams: UpstreamConfig[];
+  cache: CacheConfig;
+  /** Longest a graceful shutdown waits for running responses before closing them. */
+  shutdownGraceMs: number;
+}
+
+/** The embedded defaults, in the textual form a config file uses. */
+export const DEFAULT_CONFIG_TEXT = {
+  listen: '0.0.0.0:5000',
+  dataDir: './data',
+  upstreams: [
+    {
+      name: 'docker.io',
+      url: 'https://registry-1.docker.io',
+      default: true,
+      tagTtl: '5m',
+      negativeTtl: '30s',
+      maxConnections: 32,
+      timeouts: { connect: '10s', headers: '30s', bodyIdle: '60s' },
+    },
+  ],
+  cache: { maxSize: '50GiB' },
+  shutdownGrace: '10s',
+} as const;
+
+/** Per-upstream defaults applied to every upstream entry that leaves a key out. */
+export const UPSTREAM_DEFAULTS = {
+  default: false,
+  tagTtl: '5m',
+  negativeTtl: '30s',
+  maxConnections: 32,
+  timeouts: { connect: '10s', headers: '30s', bodyIdle: '60s' },
+} as const;
+
+/** Docker Hub is known by several host names (PROTOCOL.md §3.3: regclient sends registry-1.docker.io). */
+export const DOCKER_HUB_ALIASES = ['docker.io', 'index.docker.io', 'registry-1.docker.io'] as const;
