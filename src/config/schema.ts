@@ -23,6 +23,7 @@ export interface UpstreamConfig {
   password?: string;
   /** Where the password came from, for --print-config (e.g. `env:HUB_TOKEN`). */
   passwordSource?: string;
+  /** A tag → digest answer is used this long without asking upstream again. */
   tagTtlMs: number;
   /** Upstream 404 for a tag or repository is remembered this long. */
   negativeTtlMs: number;

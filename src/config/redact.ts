@@ -1,0 +1,37 @@
+// The effective config in its textual form, for `lading serve --print-config`. Sizes and
+// durations are formatted exactly (units.ts), so apart from the redacted password the output
+// reads like a config file. The password itself never appears, only where it came from.
+
+import type { LadingConfig, UpstreamConfig } from './schema.js';
+import { formatBytes, formatDuration } from './units.js';
+
+export function redactedConfig(config: LadingConfig): unknown {
+  return {
+    listen: formatListen(config.listen),
+    dataDir: config.dataDir,
+    upstreams: config.upstreams.map(redactedUpstream),
+    cache: { maxSize: formatBytes(config.cache.maxSizeBytes) },
+    shutdownGrace: formatDuration(config.shutdownGraceMs),
+  };
+}
+
+function redactedUpstream(upstream: UpstreamConfig): Record<string, unknown> {
+  const text: Record<string, unknown> = { name: upstream.name, url: upstream.url, default: upstream.default };
+  if (upstream.username !== undefined) text.username = upstream.username;
+  if (upstream.password !== undefined || upstream.passwordSource !== undefined) {
+    text.password = upstream.passwordSource === undefined ? '<redacted>' : `<redacted from ${upstream.passwordSource}>`;
+  }
+  text.tagTtl = formatDuration(upstream.tagTtlMs);
+  text.negativeTtl = formatDuration(upstream.negativeTtlMs);
+  text.maxConnections = upstream.maxConnections;
+  text.timeouts = {
+    connect: formatDuration(upstream.timeouts.connectMs),
+    headers: formatDuration(upstream.timeouts.headersMs),
+    bodyIdle: formatDuration(upstream.timeouts.bodyIdleMs),
+  };
+  return text;
+}
+
+function formatListen(listen: LadingConfig['listen']): string {
+  return listen.host.includes(':') ? `[${listen.host}]:${listen.port}` : `${listen.host}:${listen.port}`;
+}
