@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+import { SERVE_USAGE, runServe } from './serve.js';
+
+const USAGE = `Usage: lading <command> [options]
+
+Commands:
+  serve     run the mirror (default when no command is given)
+
+${SERVE_USAGE}`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command.startsWith('-')) {
+    if (command === '--help' || command === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    return runServe(argv);
+  }
+  switch (command) {
+    case 'serve':
+      return runServe(rest);
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    default:
+      process.stderr.write(`lading: unknown command "${command}"\n\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`lading: ${message}\n`);
+    process.exitCode = 1;
+  },
+);

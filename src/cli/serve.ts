@@ -1,0 +1,94 @@
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config/config-error.js';
+import { loadConfig } from '../config/load.js';
+import { redactedConfig } from '../config/redact.js';
+import { startLading } from '../lading.js';
+import { createJsonLogger } from '../log/logger.js';
+import { StoreError } from '../store/store-error.js';
+
+export const SERVE_USAGE = `Usage: lading serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--upstream URL] [--print-config]
+
+  --config FILE     config file (default: ./mirror.config.json when present, else embedded defaults)
+  --listen H:P      address to listen on (default 0.0.0.0:5000; env LADING_LISTEN)
+  --data DIR        cache directory (default ./data; env LADING_DATA_DIR)
+  --upstream URL    URL of the default upstream, docker.io (env LADING_UPSTREAM)
+  --print-config    print the effective configuration (secrets redacted) and exit`;
+
+/** `lading serve`: load config, start, print one line, shut down gracefully on SIGTERM/SIGINT. */
+export async function runServe(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string' },
+      listen: { type: 'string' },
+      data: { type: 'string' },
+      upstream: { type: 'string' },
+      'print-config': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    process.stdout.write(`${SERVE_USAGE}\n`);
+    return 0;
+  }
+  let loaded;
+  try {
+    loaded = await loadConfig({
+      flags: { config: values.config, listen: values.listen, data: values.data, upstream: values.upstream },
+      env: process.env,
+      cwd: process.cwd(),
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`lading: invalid configuration: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const { config } = loaded;
+  if (values['print-config']) {
+    process.stdout.write(`${JSON.stringify(redactedConfig(config), null, 2)}\n`);
+    return 0;
+  }
+  const logger = createJsonLogger();
+  let running;
+  try {
+    running = await startLading(config, { logger });
+  } catch (error) {
+    if (error instanceof StoreError || (error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      process.stderr.write(`lading: cannot start: ${(error as Error).message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  const upstreams = config.upstreams
+    .map((u) => `${u.name}=${u.url}${u.default ? ' (default)' : ''}`)
+    .join(', ');
+  process.stdout.write(`lading listening on ${running.url} upstreams: ${upstreams} config: ${loaded.source}\n`);
+
+  return new Promise((resolve) => {
+    let signalled = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (signalled) {
+        process.stderr.write(`lading: ${signal} again, exiting now\n`);
+        process.exit(1);
+      }
+      signalled = true;
+      logger.info('shutting down', { signal });
+      running.stop().then(
+        () => {
+          logger.info('stopped', {});
+          resolve(0);
+        },
+        (error: unknown) => {
+          logger.error('shutdown failed', { error });
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}

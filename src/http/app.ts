@@ -1,0 +1,50 @@
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import type { Logger } from '../log/logger.js';
+import { RegistryError } from '../oci/registry-error.js';
+import type { Registry } from '../registry/registry.js';
+import type { AppEnv } from './env.js';
+import { errorAnswerFor } from './error-response.js';
+import { apiVersionHeader } from './middleware/api-version.js';
+import { requestLog } from './middleware/request-log.js';
+import { v2Handler } from './routes/v2-routes.js';
+
+export interface AppDependencies {
+  registry: Registry;
+  logger: Logger;
+  /** False while starting or shutting down. */
+  isServing: () => boolean;
+}
+
+/** Middleware order, routes and the one error handler. Nothing below http/ knows hono. */
+export function createApp({ registry, logger, isServing }: AppDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use('*', requestLog(logger));
+  app.use('/v2', apiVersionHeader);
+  app.use('/v2/*', apiVersionHeader);
+  const v2 = v2Handler(registry);
+  app.all('/v2', v2);
+  app.all('/v2/*', v2);
+  app.get('/_lading/health', (c) =>
+    isServing() ? c.json({ status: 'ok' }) : c.json({ status: 'unavailable' }, 503),
+  );
+  app.notFound((c) => errorResponse(c, new RegistryError('UNSUPPORTED', 'not found', { status: 404 }), logger));
+  app.onError((error, c) => errorResponse(c, error, logger));
+  return app;
+}
+
+function errorResponse(c: Context<AppEnv>, error: unknown, logger: Logger): Response {
+  const answer = errorAnswerFor(error);
+  if (answer.internal) {
+    logger.error('internal error', { path: c.req.path, error, stack: (error as Error)?.stack });
+  }
+  const outgoing = c.env?.outgoing;
+  if (outgoing?.headersSent) {
+    // Too late for a status: break the connection so the client sees an incomplete response.
+    outgoing.destroy();
+  }
+  return c.json(answer.body, answer.status as 400, {
+    ...answer.headers,
+    'Docker-Distribution-API-Version': 'registry/2.0',
+  });
+}

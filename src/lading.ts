@@ -1,0 +1,124 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import type { LadingConfig } from './config/schema.js';
+import type { Logger } from './log/logger.js';
+import { createApp } from './http/app.js';
+import { FillRegistry } from './cache/fill-registry.js';
+import { BlobService } from './registry/blob-service.js';
+import { ManifestService } from './registry/manifest-service.js';
+import { ManifestStore } from './registry/manifest-store.js';
+import { ReferrersService } from './registry/referrers-service.js';
+import { Registry } from './registry/registry.js';
+import { TagLister } from './registry/tag-lister.js';
+import { TagResolver } from './registry/tag-resolver.js';
+import { UpstreamRouter, type UpstreamEntry } from './registry/upstream-router.js';
+import { acquireDataDirLock } from './store/data-dir-lock.js';
+import { FsBlobStore } from './store/fs-blob-store.js';
+import { StoreLayout } from './store/layout.js';
+import { RepositoryStore } from './store/repository-store.js';
+import { RegistryClient } from './upstream/registry-client.js';
+import type { Upstream } from './upstream/upstream.js';
+
+/** Cuts of one fill resumed with Range before it fails. */
+const MAX_FILL_RESUMES = 5;
+/** A fill, with or without readers, is abandoned after this long. */
+const FILL_TIMEOUT_MS = 60 * 60 * 1000;
+
+export interface RunningLading {
+  /** `http://host:port` as bound (port resolved when 0 was asked). */
+  url: string;
+  server: Server;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger: Logger;
+  /** Replaces upstream clients (tests wrap them to count calls). */
+  wrapUpstream?: (client: Upstream) => Upstream;
+}
+
+/** Composition root: config → store → cache → upstreams → registry → http; start and stop. */
+export async function startLading(config: LadingConfig, options: StartOptions): Promise<RunningLading> {
+  const { logger } = options;
+  const layout = new StoreLayout(config.dataDir);
+  const releaseLock = await acquireDataDirLock(layout);
+  let serving = false;
+  try {
+    const blobStore = new FsBlobStore(layout);
+    await blobStore.prepare();
+    const repositories = new RepositoryStore(layout);
+    const upstreams: UpstreamEntry[] = config.upstreams.map((upstreamConfig) => {
+      const client: Upstream = new RegistryClient(upstreamConfig);
+      return { config: upstreamConfig, client: options.wrapUpstream ? options.wrapUpstream(client) : client };
+    });
+    const router = new UpstreamRouter(upstreams);
+    const fills = new FillRegistry({
+      store: blobStore,
+      maxResumes: MAX_FILL_RESUMES,
+      fillTimeoutMs: FILL_TIMEOUT_MS,
+      onCommitted: async (fill) => {
+        await repositories.link(fill.upstreamName, fill.repository, fill.digest);
+        logger.info('blob cached', { digest: fill.digest, bytes: fill.bytesAvailable, upstream: fill.upstreamName });
+      },
+    });
+    const manifestStore = new ManifestStore(blobStore, repositories);
+    const manifests = new ManifestService(manifestStore, new TagResolver(repositories, manifestStore));
+    const registry = new Registry(
+      router,
+      manifests,
+      new BlobService(blobStore, repositories, fills),
+      new TagLister(repositories),
+      new ReferrersService(manifests),
+      repositories,
+    );
+    const app = createApp({ registry, logger, isServing: () => serving });
+    const server = await listen(app.fetch, config);
+    serving = true;
+    const address = server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const url = `http://${host}:${address.port}`;
+
+    let stopping: Promise<void> | undefined;
+    const stop = (): Promise<void> =>
+      (stopping ??= (async () => {
+        serving = false;
+        await closeServer(server, config.shutdownGraceMs);
+        await fills.abandonAll(new Error('lading is shutting down'));
+        await Promise.allSettled(upstreams.map((u) => u.client.close()));
+        await releaseLock();
+      })());
+    return { url, server, stop };
+  } catch (error) {
+    await releaseLock();
+    throw error;
+  }
+}
+
+function listen(fetch: Parameters<typeof serve>[0]['fetch'], config: LadingConfig): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, hostname: config.listen.host, port: config.listen.port }) as Server;
+    // Blob bodies can take long; idle sockets and slow headers cannot hold the server.
+    server.requestTimeout = 0;
+    server.headersTimeout = 30_000;
+    server.keepAliveTimeout = 5_000;
+    server.once('error', reject);
+    server.once('listening', () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+/** Stops accepting, lets running responses finish within the grace period, then cuts them. */
+function closeServer(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,103 @@
+import type { Readable } from 'node:stream';
+import { FillReadStream } from '../cache/fill-reader.js';
+import type { BlobFill } from '../cache/blob-fill.js';
+import type { FillRegistry } from '../cache/fill-registry.js';
+import type { Digest } from '../oci/digest.js';
+import { parseRange, type ByteRange } from '../oci/range.js';
+import type { BlobStore } from '../store/blob-store.js';
+import type { RepositoryStore } from '../store/repository-store.js';
+import type { Route } from './upstream-router.js';
+
+export type BlobCacheOutcome = 'hit' | 'miss' | 'joined';
+
+export interface BlobAnswer {
+  sizeBytes: number;
+  range: ByteRange;
+  cache: BlobCacheOutcome;
+  /** The body for `range` (or the whole blob); absent for HEAD and for 416 answers. */
+  body: Readable | undefined;
+}
+
+/**
+ * Blob GET/HEAD: from the store when this repository may see the blob, else from one fill per
+ * digest that every client streams from as it lands (cache/blob-fill.ts).
+ */
+export class BlobService {
+  constructor(
+    private readonly store: BlobStore,
+    private readonly repositories: RepositoryStore,
+    private readonly fills: FillRegistry,
+  ) {}
+
+  async head(route: Route, digest: Digest): Promise<{ sizeBytes: number; cache: BlobCacheOutcome }> {
+    const stored = await this.storedFor(route, digest);
+    if (stored !== undefined) return { sizeBytes: stored, cache: 'hit' };
+    const running = this.fills.get(digest);
+    if (running && (await this.mayJoin(route, running))) {
+      await running.sized;
+      if (running.totalSizeBytes !== undefined) return { sizeBytes: running.totalSizeBytes, cache: 'joined' };
+    }
+    // A HEAD of an uncached blob asks upstream with a HEAD; it does not start a download.
+    const { sizeBytes } = await route.upstream.client.headBlob(route.repository, digest);
+    if (sizeBytes === undefined) {
+      // Without a size there is nothing true to put in Content-Length; fetch it instead.
+      const answer = await this.get(route, digest, undefined);
+      answer.body?.destroy();
+      return { sizeBytes: answer.sizeBytes, cache: answer.cache };
+    }
+    return { sizeBytes, cache: 'miss' };
+  }
+
+  async get(route: Route, digest: Digest, rangeHeader: string | undefined): Promise<BlobAnswer> {
+    const stored = await this.storedFor(route, digest);
+    if (stored !== undefined) {
+      const range = parseRange(rangeHeader, stored);
+      return { sizeBytes: stored, range, cache: 'hit', body: await this.openStored(digest, range) };
+    }
+    const running = this.fills.get(digest);
+    const { fill, joined } =
+      running && (await this.mayJoin(route, running))
+        ? { fill: running, joined: true }
+        : this.fills.start(digest, route.upstream.client, route.repository);
+    return this.fromFill(fill, joined ? 'joined' : 'miss', rangeHeader);
+  }
+
+  private async fromFill(fill: BlobFill, cache: BlobCacheOutcome, rangeHeader: string | undefined): Promise<BlobAnswer> {
+    await fill.sized;
+    const sizeBytes = fill.totalSizeBytes;
+    if (sizeBytes === undefined) throw fill.error ?? new Error(`fill of ${fill.digest} has no size`);
+    const range = parseRange(rangeHeader, sizeBytes);
+    if (range.kind === 'unsatisfiable' || range.kind === 'invalid') return { sizeBytes, range, cache, body: undefined };
+    if (fill.state === 'committed') return { sizeBytes, range, cache: 'hit', body: await this.openStored(fill.digest, range) };
+    const bounds = range.kind === 'single' ? { start: range.start, endInclusive: range.end } : { start: 0, endInclusive: sizeBytes - 1 };
+    return { sizeBytes, range, cache, body: new FillReadStream(fill, bounds) };
+  }
+
+  private async openStored(digest: Digest, range: ByteRange): Promise<Readable | undefined> {
+    if (range.kind === 'unsatisfiable' || range.kind === 'invalid') return undefined;
+    return this.store.openRead(digest, range.kind === 'single' ? { start: range.start, end: range.end } : undefined);
+  }
+
+  /**
+   * The stored size when the blob is on disk and this upstream served it for this repository,
+   * or confirms now that the repository has it (a digest alone never unlocks content).
+   */
+  private async storedFor(route: Route, digest: Digest): Promise<number | undefined> {
+    const stat = await this.store.stat(digest);
+    if (!stat) return undefined;
+    const upstreamName = route.upstream.config.name;
+    if (!(await this.repositories.getLink(upstreamName, route.repository, digest))) {
+      await route.upstream.client.headBlob(route.repository, digest);
+      await this.repositories.link(upstreamName, route.repository, digest);
+    }
+    return stat.sizeBytes;
+  }
+
+  /** Another repository's fill is joined only after the upstream confirms this one has the blob. */
+  private async mayJoin(route: Route, fill: BlobFill): Promise<boolean> {
+    if (fill.upstreamName === route.upstream.config.name && fill.repository === route.repository) return true;
+    await route.upstream.client.headBlob(route.repository, fill.digest);
+    await this.repositories.link(route.upstream.config.name, route.repository, fill.digest);
+    return true;
+  }
+}

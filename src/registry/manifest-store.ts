@@ -1,0 +1,104 @@
+import { LRUCache } from 'lru-cache';
+import { digestAlgorithm, digestOf, type Digest } from '../oci/digest.js';
+import { parseManifest, type ParsedManifest } from '../oci/manifest.js';
+import { MAX_MANIFEST_BYTES } from '../oci/media-types.js';
+import { RegistryError } from '../oci/registry-error.js';
+import type { BlobStore } from '../store/blob-store.js';
+import type { RepositoryStore } from '../store/repository-store.js';
+import { UpstreamError } from '../upstream/upstream-error.js';
+import type { FetchedManifest } from '../upstream/upstream.js';
+import type { Route } from './upstream-router.js';
+
+export interface StoredManifest {
+  digest: Digest;
+  mediaType: string;
+  bytes: Buffer;
+  parsed: ParsedManifest;
+}
+
+export interface LoadedManifest extends StoredManifest {
+  cache: 'hit' | 'miss';
+}
+
+const MEMORY_CACHE_BYTES = 64 * 1024 * 1024;
+const MEMORY_LINKS = 200_000;
+
+/**
+ * Manifests by digest: immutable, fetched once, verified against the digest, stored as blobs
+ * and linked to the repository; small, so the hot ones are also kept in memory.
+ */
+export class ManifestStore {
+  private readonly memory = new LRUCache<string, StoredManifest>({
+    maxSize: MEMORY_CACHE_BYTES,
+    sizeCalculation: (manifest) => manifest.bytes.byteLength + 256,
+  });
+  /** `upstream/repository@digest` already known to be linked, to skip a file read per request. */
+  private readonly knownLinks = new LRUCache<string, true>({ max: MEMORY_LINKS });
+
+  constructor(
+    private readonly store: BlobStore,
+    private readonly repositories: RepositoryStore,
+  ) {}
+
+  async load(route: Route, digest: Digest): Promise<LoadedManifest> {
+    const local = await this.loadLocal(route, digest);
+    if (local) return { ...local, cache: 'hit' };
+    const fetched = await route.upstream.client.getManifest(route.repository, digest);
+    if (digestOf(fetched.bytes, digestAlgorithm(digest)) !== digest) {
+      throw new UpstreamError('bad-response', route.upstream.config.name, `upstream ${route.upstream.config.name} sent a manifest whose digest is not the requested ${digest}`);
+    }
+    return { ...(await this.save(route, digest, fetched)), cache: 'miss' };
+  }
+
+  /** Stores a manifest fetched by tag (its digest computed here) and returns it. */
+  async saveFetched(route: Route, fetched: FetchedManifest): Promise<StoredManifest> {
+    return this.save(route, digestOf(fetched.bytes), fetched);
+  }
+
+  private async loadLocal(route: Route, digest: Digest): Promise<StoredManifest | undefined> {
+    const linkKey = `${route.upstream.config.name}/${route.repository}@${digest}`;
+    let linked = this.knownLinks.has(linkKey);
+    if (!linked) {
+      linked = (await this.repositories.getLink(route.upstream.config.name, route.repository, digest)) !== undefined;
+      if (linked) this.knownLinks.set(linkKey, true);
+    }
+    if (!linked) return undefined;
+    const remembered = this.memory.get(digest);
+    if (remembered) return remembered;
+    const bytes = await this.store.readSmall(digest, MAX_MANIFEST_BYTES).catch(() => undefined);
+    if (!bytes) return undefined;
+    const link = await this.repositories.getLink(route.upstream.config.name, route.repository, digest);
+    const manifest = this.parse(digest, bytes, link?.mediaType);
+    this.memory.set(digest, manifest);
+    return manifest;
+  }
+
+  private async save(route: Route, digest: Digest, fetched: FetchedManifest): Promise<StoredManifest> {
+    let manifest: StoredManifest;
+    try {
+      manifest = this.parse(digest, fetched.bytes, fetched.mediaType);
+    } catch (error) {
+      const reason = error instanceof RegistryError ? error.message : String(error);
+      throw new UpstreamError('bad-response', route.upstream.config.name, `upstream ${route.upstream.config.name} sent an invalid manifest: ${reason}`);
+    }
+    if (!(await this.store.stat(digest))) {
+      const writer = await this.store.createWriter(digest);
+      try {
+        await writer.write(fetched.bytes);
+        await writer.commit();
+      } catch (error) {
+        await writer.abort();
+        throw error;
+      }
+    }
+    await this.repositories.link(route.upstream.config.name, route.repository, digest, { mediaType: manifest.mediaType });
+    this.knownLinks.set(`${route.upstream.config.name}/${route.repository}@${digest}`, true);
+    this.memory.set(digest, manifest);
+    return manifest;
+  }
+
+  private parse(digest: Digest, bytes: Buffer, contentType: string | undefined): StoredManifest {
+    const parsed = parseManifest(bytes, contentType || undefined);
+    return { digest, mediaType: parsed.mediaType, bytes, parsed };
+  }
+}

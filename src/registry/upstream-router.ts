@@ -1,0 +1,94 @@
+import { DOCKER_HUB_ALIASES, type UpstreamConfig } from '../config/schema.js';
+import { RegistryError } from '../oci/registry-error.js';
+import type { RepositoryName } from '../oci/reference.js';
+import type { Upstream } from '../upstream/upstream.js';
+
+/** A configured upstream with its client. */
+export interface UpstreamEntry {
+  config: UpstreamConfig;
+  client: Upstream;
+}
+
+/** Where a request goes: which upstream, and the repository name as that upstream knows it. */
+export interface Route {
+  upstream: UpstreamEntry;
+  /** Upstream-side name, e.g. `library/alpine` for a client's `alpine` on Docker Hub. */
+  repository: string;
+  /** The name as the client sent it (for error messages and Link headers). */
+  clientName: RepositoryName;
+  /** The `ns` value used to pick the upstream, echoed as `OCI-Namespace` (PROTOCOL.md §5.6). */
+  namespace: string | undefined;
+}
+
+/**
+ * Picks the upstream for a request (DESIGN.md "Routing several upstreams"): `?ns=<host>` first,
+ * then a first path component equal to an upstream's name, else the default upstream.
+ */
+export class UpstreamRouter {
+  private readonly byHost = new Map<string, UpstreamEntry>();
+  private readonly byName = new Map<string, UpstreamEntry>();
+  readonly defaultUpstream: UpstreamEntry;
+
+  constructor(readonly upstreams: readonly UpstreamEntry[]) {
+    const fallback = upstreams.find((u) => u.config.default) ?? upstreams[0];
+    if (!fallback) throw new Error('at least one upstream is required');
+    this.defaultUpstream = fallback;
+    for (const entry of upstreams) {
+      this.byName.set(entry.config.name, entry);
+      for (const host of hostsOf(entry.config)) if (!this.byHost.has(host)) this.byHost.set(host, entry);
+    }
+  }
+
+  route(clientName: RepositoryName, namespace: string | undefined): Route {
+    if (namespace !== undefined && namespace !== '') {
+      const entry = this.byHost.get(namespace.toLowerCase());
+      if (!entry) {
+        throw new RegistryError('NAME_UNKNOWN', `lading mirrors no registry "${namespace.slice(0, 255)}"; configured: ${this.describe()}`);
+      }
+      return { upstream: entry, repository: upstreamRepository(entry.config, clientName), clientName, namespace };
+    }
+    const slash = clientName.indexOf('/');
+    if (slash > 0) {
+      const prefixed = this.byName.get(clientName.slice(0, slash));
+      if (prefixed && prefixed !== this.defaultUpstream) {
+        const rest = clientName.slice(slash + 1);
+        return { upstream: prefixed, repository: upstreamRepository(prefixed.config, rest), clientName, namespace: undefined };
+      }
+    }
+    const entry = this.defaultUpstream;
+    return { upstream: entry, repository: upstreamRepository(entry.config, clientName), clientName, namespace: undefined };
+  }
+
+  /** The name a client uses for a cached repository (for `_catalog`). */
+  clientNameFor(upstreamName: string, repository: string): string {
+    return upstreamName === this.defaultUpstream.config.name ? repository : `${upstreamName}/${repository}`;
+  }
+
+  byUpstreamName(name: string): UpstreamEntry | undefined {
+    return this.byName.get(name);
+  }
+
+  private describe(): string {
+    return this.upstreams.map((u) => u.config.name).join(', ');
+  }
+}
+
+export function isDockerHub(config: UpstreamConfig): boolean {
+  return (DOCKER_HUB_ALIASES as readonly string[]).includes(config.name);
+}
+
+/** Docker Hub serves official images under `library/` (PROTOCOL.md §3.3). */
+export function upstreamRepository(config: UpstreamConfig, name: string): string {
+  return isDockerHub(config) && !name.includes('/') ? `library/${name}` : name;
+}
+
+function hostsOf(config: UpstreamConfig): string[] {
+  const hosts = [config.name];
+  try {
+    hosts.push(new URL(config.url).host.toLowerCase());
+  } catch {
+    // validated config always has a URL; nothing to add otherwise
+  }
+  if (isDockerHub(config)) hosts.push(...DOCKER_HUB_ALIASES);
+  return hosts;
+}

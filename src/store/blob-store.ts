@@ -1,0 +1,45 @@
+import type { Readable } from 'node:stream';
+import type { Digest } from '../oci/digest.js';
+
+export interface BlobStat {
+  sizeBytes: number;
+}
+
+/** Inclusive byte range. */
+export interface ReadRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * Content-addressed blob storage: the seam a second driver (S3) replaces. Nothing is visible
+ * under a digest until a writer has verified that digest and committed.
+ */
+export interface BlobStore {
+  stat(digest: Digest): Promise<BlobStat | undefined>;
+  /** Streams a committed blob (or a range of it). Rejects with ENOENT-like errors if absent. */
+  openRead(digest: Digest, range?: ReadRange): Promise<Readable>;
+  /** Reads a small committed blob (a manifest) whole; refuses blobs larger than maxBytes. */
+  readSmall(digest: Digest, maxBytes: number): Promise<Buffer | undefined>;
+  /** Starts writing a blob to a temporary place; nothing is visible until `commit()`. */
+  createWriter(digest: Digest): Promise<BlobWriter>;
+  delete(digest: Digest): Promise<void>;
+}
+
+/**
+ * A blob being written: bytes are hashed as they are written, so `commit()` can refuse content
+ * that does not match the digest, and a resumed transfer continues the same hash.
+ */
+export interface BlobWriter {
+  readonly digest: Digest;
+  readonly bytesWritten: number;
+  /** A local file holding the bytes written so far (readers of a filling blob follow it). */
+  readonly tempPath: string;
+  write(chunk: Uint8Array): Promise<void>;
+  /** Discards everything written (a restart from byte zero). */
+  reset(): Promise<void>;
+  /** Verifies the digest, makes the blob durable and visible. Throws DigestMismatchError. */
+  commit(): Promise<void>;
+  /** Discards the temporary file; safe to call after commit or twice. */
+  abort(): Promise<void>;
+}
