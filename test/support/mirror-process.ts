@@ -23,6 +23,11 @@ export interface MirrorProcessOptions {
   env?: Record<string, string>;
   /** Kept after stop(); without it a temp dir is used and removed on stop(). */
   dataDir?: string;
+  /**
+   * Working directory; default a fresh empty temp dir, so a `mirror.config.json` lying in the
+   * repository does not leak into tests (pass `--config FILE` in `args` to use one).
+   */
+  cwd?: string;
 }
 
 export interface MirrorExit {
@@ -44,8 +49,9 @@ export interface RunningMirrorProcess {
 /** Runs the built CLI (`npm run build` first) as a separate process, as a user would. */
 export async function startMirrorProcess(options: MirrorProcessOptions): Promise<RunningMirrorProcess> {
   if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run \`npm run build\` first`);
-  const ownDataDir = options.dataDir === undefined;
-  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'lading-mirror-data-')));
+  // Holds the default cwd and data dir; removed on stop().
+  const workDir = await mkdtemp(join(tmpdir(), 'lading-mirror-'));
+  const dataDir = options.dataDir ?? join(workDir, 'data');
   const argv = [
     CLI_PATH,
     'serve',
@@ -58,7 +64,7 @@ export async function startMirrorProcess(options: MirrorProcessOptions): Promise
     ...(options.args ?? []),
   ];
   const child = spawn(process.execPath, argv, {
-    cwd: REPO_ROOT,
+    cwd: options.cwd ?? workDir,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -69,9 +75,7 @@ export async function startMirrorProcess(options: MirrorProcessOptions): Promise
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
 
-  const cleanUp = async (): Promise<void> => {
-    if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
-  };
+  const cleanUp = (): Promise<void> => rm(workDir, { recursive: true, force: true });
   try {
     const url = await waitForListeningLine(child, () => output);
     const pid = child.pid;
