@@ -17,6 +17,8 @@ export function redactedConfig(config: LadingConfig): unknown {
 
 function redactedUpstream(upstream: UpstreamConfig): Record<string, unknown> {
   const text: Record<string, unknown> = { name: upstream.name, url: upstream.url, default: upstream.default };
+  if (upstream.aliases.length > 0) text.aliases = upstream.aliases;
+  if (upstream.caFile !== undefined) text.caFile = upstream.caFile;
   if (upstream.username !== undefined) text.username = upstream.username;
   if (upstream.password !== undefined || upstream.passwordSource !== undefined) {
     text.password = upstream.passwordSource === undefined ? '<redacted>' : `<redacted from ${upstream.passwordSource}>`;

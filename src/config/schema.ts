@@ -16,6 +16,10 @@ export interface UpstreamConfig {
   name: string;
   /** Base URL of the registry API (without `/v2`), e.g. `https://registry-1.docker.io`. */
   url: string;
+  /** More host names `?ns=` may use for this upstream (besides its name and URL host). */
+  aliases: string[];
+  /** PEM file of extra CA certificates trusted for this upstream. */
+  caFile?: string;
   /** Requests that name no upstream go here; exactly one upstream is the default. */
   default: boolean;
   username?: string;

@@ -27,7 +27,7 @@ type TextObject = Record<string, unknown>;
 const ROOT_KEYS = ['listen', 'dataDir', 'upstreams', 'cache', 'shutdownGrace'] as const;
 const CACHE_KEYS = ['maxSize'] as const;
 const UPSTREAM_KEYS = [
-  'name', 'url', 'default', 'username', 'passwordEnv', 'passwordFile',
+  'name', 'url', 'aliases', 'caFile', 'default', 'username', 'passwordEnv', 'passwordFile',
   'tagTtl', 'negativeTtl', 'maxConnections', 'timeouts',
 ] as const;
 const TIMEOUT_KEYS = ['connect', 'headers', 'bodyIdle'] as const;
@@ -111,6 +111,8 @@ function validateUpstream(value: unknown, at: string, context: ValidationContext
   const upstream: UpstreamConfig = {
     name: upstreamName(entry.name, `${at}.name`),
     url: upstreamUrl(entry.url, `${at}.url`),
+    aliases: aliases(entry.aliases, `${at}.aliases`),
+    ...(entry.caFile === undefined ? {} : { caFile: caFile(entry.caFile, `${at}.caFile`, context) }),
     default: entry.default,
     tagTtlMs: convert(entry.tagTtl, `${at}.tagTtl`, parseDuration),
     negativeTtlMs: convert(entry.negativeTtl, `${at}.negativeTtl`, parseDuration),
@@ -122,6 +124,32 @@ function validateUpstream(value: unknown, at: string, context: ValidationContext
     },
   };
   return { ...upstream, ...credentials(entry, at, context) };
+}
+
+/** Extra `ns` host names for an upstream, e.g. `registry.example.test:5000` (ports allowed here). */
+function aliases(value: unknown, at: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new ConfigError(at, `expected a list of host names like ["registry.example:5000"], got ${describeValue(value)}`);
+  return value.map((alias, index) => {
+    if (typeof alias !== 'string' || !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/.test(alias)) {
+      throw new ConfigError(`${at}[${index}]`, `expected a lowercase host or host:port, got ${describeValue(alias)}`);
+    }
+    return alias;
+  });
+}
+
+/** A PEM file of CA certificates trusted for this upstream (a private registry's CA). */
+function caFile(value: unknown, at: string, context: ValidationContext): string {
+  if (typeof value !== 'string' || value === '') throw new ConfigError(at, `expected the path of a PEM file, got ${describeValue(value)}`);
+  const file = path.resolve(context.baseDir, value);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(at, `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'read error'})`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(at, `${file} holds no PEM certificate`);
+  return file;
 }
 
 function upstreamName(value: unknown, at: string): string {

@@ -83,7 +83,7 @@ export function upstreamRepository(config: UpstreamConfig, name: string): string
 }
 
 function hostsOf(config: UpstreamConfig): string[] {
-  const hosts = [config.name];
+  const hosts = [config.name, ...config.aliases];
   try {
     hosts.push(new URL(config.url).host.toLowerCase());
   } catch {

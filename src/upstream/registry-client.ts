@@ -1,4 +1,6 @@
-import { Agent, request, type Dispatcher } from 'undici';
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { UpstreamConfig } from '../config/schema.js';
 import { parseDigest, type Digest } from '../oci/digest.js';
@@ -33,7 +35,7 @@ interface HeldResponse {
 export class RegistryClient implements Upstream {
   readonly name: string;
   private readonly baseUrl: URL;
-  private readonly agent: Agent;
+  private readonly agent: Dispatcher;
   private readonly auth: UpstreamAuth;
   private readonly limit: LimitFunction;
   private readonly rateLimitState = new RateLimitState();
@@ -41,8 +43,10 @@ export class RegistryClient implements Upstream {
   constructor(config: UpstreamConfig) {
     this.name = config.name;
     this.baseUrl = new URL(config.url.endsWith('/') ? config.url : `${config.url}/`);
-    this.agent = new Agent({
+    // EnvHttpProxyAgent honours HTTP_PROXY / HTTPS_PROXY / NO_PROXY and is a plain Agent without them.
+    this.agent = new EnvHttpProxyAgent({
       connectTimeout: config.timeouts.connectMs,
+      ...(config.caFile ? { connect: { ca: [...rootCertificates, readFileSync(config.caFile, 'utf8')] } } : {}),
       headersTimeout: config.timeouts.headersMs,
       bodyTimeout: config.timeouts.bodyIdleMs,
       // Redirect targets (CDNs) and token realms are other origins on the same agent.

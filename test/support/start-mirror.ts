@@ -33,6 +33,7 @@ export async function startTestMirror(options: TestMirrorOptions): Promise<TestM
     shutdownGraceMs: options.shutdownGraceMs ?? 2_000,
     upstreams: options.upstreams.map((u, index) => ({
       default: index === 0,
+      aliases: [],
       tagTtlMs: 5 * 60_000,
       negativeTtlMs: 30_000,
       maxConnections: 16,

@@ -34,6 +34,7 @@ describe('validateConfig', () => {
         {
           name: 'docker.io',
           url: 'https://registry-1.docker.io',
+          aliases: [],
           default: true,
           tagTtlMs: 300_000,
           negativeTtlMs: 30_000,
@@ -82,7 +83,7 @@ describe('validateConfig', () => {
       'tls: unknown key (expected one of: listen, dataDir, upstreams, cache, shutdownGrace)',
     );
     expect(errorFor({ upstreams: [hub({ tagTTL: '5m' })] }).message).toMatch(
-      /^upstreams\[0\]\.tagTTL: unknown key \(expected one of: name, url, default, username, passwordEnv, passwordFile, tagTtl, /,
+      /^upstreams\[0\]\.tagTTL: unknown key \(expected one of: name, url, aliases, caFile, default, username, passwordEnv, passwordFile, tagTtl, /,
     );
     expect(errorFor({ upstreams: [hub({ timeouts: { read: '1s' } })] }).path).toBe('upstreams[0].timeouts.read');
     expect(errorFor({ cache: { maxsize: '1GiB' } }).message).toBe('cache.maxsize: unknown key (expected one of: maxSize)');
