@@ -49,10 +49,16 @@ export class UpstreamRouter {
     }
     const slash = clientName.indexOf('/');
     if (slash > 0) {
-      const prefixed = this.byName.get(clientName.slice(0, slash));
+      const prefix = clientName.slice(0, slash);
+      const prefixed = this.byName.get(prefix);
       if (prefixed && prefixed !== this.defaultUpstream) {
         const rest = clientName.slice(slash + 1);
         return { upstream: prefixed, repository: upstreamRepository(prefixed.config, rest), clientName, namespace: undefined };
+      }
+      // A first component that looks like a registry host (Docker's own rule: it holds a dot)
+      // but names no configured upstream is refused: lading is not an open proxy.
+      if (!prefixed && prefix.includes('.')) {
+        throw new RegistryError('NAME_UNKNOWN', `lading mirrors no registry "${prefix}"; configured: ${this.describe()}`);
       }
     }
     const entry = this.defaultUpstream;
