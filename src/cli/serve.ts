@@ -66,9 +66,8 @@ export async function runServe(argv: string[]): Promise<number> {
   const upstreams = config.upstreams
     .map((u) => `${u.name}=${u.url}${u.default ? ' (default)' : ''}`)
     .join(', ');
-  process.stdout.write(`lading listening on ${running.url} upstreams: ${upstreams} config: ${loaded.source}\n`);
 
-  return new Promise((resolve) => {
+  const exitCode = new Promise<number>((resolve) => {
     let signalled = false;
     const onSignal = (signal: NodeJS.Signals): void => {
       if (signalled) {
@@ -91,4 +90,8 @@ export async function runServe(argv: string[]): Promise<number> {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
+  // Only now: a supervisor may signal as soon as it reads this line, and without the handlers
+  // in place that signal kills the process (lock file left, responses cut).
+  process.stdout.write(`lading listening on ${running.url} upstreams: ${upstreams} config: ${loaded.source}\n`);
+  return exitCode;
 }
