@@ -1,0 +1,124 @@
+// Manifests by tag and by digest for all four manifest types: exact bytes and the headers
+// clients need (PROTOCOL.md §1.3, §3.3: moby and crane refuse a HEAD without Content-Type,
+// Content-Length or Docker-Content-Digest), and a digest fetched once is served locally forever.
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digestOf } from '../../src/oci/digest.js';
+import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST, UPSTREAM_MANIFEST_ACCEPT } from '../../src/oci/media-types.js';
+import { FakeUpstream } from '../support/fake-upstream/fake-upstream.js';
+import type { BuiltBlob, ImageFormat } from '../support/fake-upstream/image-builder.js';
+import { startTestMirror, type TestMirror } from '../support/start-mirror.js';
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+async function call(url: string, method: 'GET' | 'HEAD' = 'GET', headers: Record<string, string> = { accept: UPSTREAM_MANIFEST_ACCEPT }): Promise<Reply> {
+  const response = await request(url, { method, headers });
+  return { status: response.statusCode, headers: response.headers, body: Buffer.from(await response.body.arrayBuffer()) };
+}
+
+/** The four headers every manifest answer carries, as the upstream's own bytes dictate. */
+function manifestHeaders(manifest: BuiltBlob): Record<string, string> {
+  return {
+    'content-type': manifest.mediaType,
+    'content-length': String(manifest.size),
+    'docker-content-digest': manifest.digest,
+    etag: `"${manifest.digest}"`,
+  };
+}
+
+type Kind = 'OCI image manifest' | 'Docker image manifest' | 'OCI index' | 'Docker manifest list';
+
+const KINDS: { kind: Kind; mediaType: string }[] = [
+  { kind: 'OCI image manifest', mediaType: OCI_MANIFEST },
+  { kind: 'Docker image manifest', mediaType: DOCKER_MANIFEST },
+  { kind: 'OCI index', mediaType: OCI_INDEX },
+  { kind: 'Docker manifest list', mediaType: DOCKER_MANIFEST_LIST },
+];
+
+describe('manifests of every type, by tag and by digest', () => {
+  let hub: FakeUpstream;
+  let mirror: TestMirror;
+  let repositoryCount = 0;
+
+  /** Pushes one manifest of `kind` to a fresh repository (so tests never share cache state). */
+  function push(kind: Kind): { name: string; manifest: BuiltBlob } {
+    const name = `serve${++repositoryCount}`;
+    const repository = `library/${name}`;
+    const format: ImageFormat = kind.startsWith('OCI') ? 'oci' : 'docker';
+    const amd64 = hub.addImage(repository, 'v1', { format, layers: [`${name} amd64\n`] });
+    if (kind.endsWith('manifest')) return { name, manifest: amd64.manifest };
+    const arm64 = hub.addImage(repository, undefined, { format, layers: [`${name} arm64\n`], platform: { os: 'linux', architecture: 'arm64' } });
+    return { name, manifest: hub.addIndex(repository, 'v1', [arm64, amd64], { format }).manifest };
+  }
+
+  beforeAll(async () => {
+    hub = await FakeUpstream.start();
+    mirror = await startTestMirror({ upstreams: [{ name: 'docker.io', url: hub.url }] });
+  });
+  afterAll(async () => {
+    await mirror?.close();
+    await hub?.stop();
+  });
+
+  it.each(KINDS)('GET by tag serves the $kind with its exact bytes and headers', async ({ kind, mediaType }) => {
+    const { name, manifest } = push(kind);
+    expect(manifest.mediaType).toBe(mediaType);
+    const reply = await call(`${mirror.url}/v2/${name}/manifests/v1`);
+    expect(reply.status).toBe(200);
+    expect(reply.headers).toMatchObject({ ...manifestHeaders(manifest), 'docker-distribution-api-version': 'registry/2.0' });
+    expect(reply.body.equals(Buffer.from(manifest.bytes))).toBe(true);
+    expect(digestOf(reply.body)).toBe(manifest.digest);
+  });
+
+  it.each(KINDS)('HEAD by tag of the $kind has the same headers and no body', async ({ kind }) => {
+    const { name, manifest } = push(kind);
+    const head = await call(`${mirror.url}/v2/${name}/manifests/v1`, 'HEAD');
+    expect(head.status).toBe(200);
+    expect(head.headers).toMatchObject(manifestHeaders(manifest));
+    expect(head.body.length).toBe(0);
+    const get = await call(`${mirror.url}/v2/${name}/manifests/v1`);
+    for (const header of ['content-type', 'content-length', 'docker-content-digest', 'etag']) {
+      expect(head.headers[header]).toBe(get.headers[header]);
+    }
+  });
+
+  it.each(KINDS)('GET and HEAD by digest serve the $kind with its exact bytes and headers', async ({ kind }) => {
+    const { name, manifest } = push(kind);
+    const url = `${mirror.url}/v2/${name}/manifests/${manifest.digest}`;
+    const head = await call(url, 'HEAD');
+    expect(head.status).toBe(200);
+    expect(head.headers).toMatchObject(manifestHeaders(manifest));
+    expect(head.body.length).toBe(0);
+    const get = await call(url);
+    expect(get.status).toBe(200);
+    expect(get.headers).toMatchObject(manifestHeaders(manifest));
+    expect(get.body.equals(Buffer.from(manifest.bytes))).toBe(true);
+  });
+
+  it('a second GET by digest costs no upstream request', async () => {
+    const { name, manifest } = push('OCI image manifest');
+    const url = `${mirror.url}/v2/${name}/manifests/${manifest.digest}`;
+    const first = await call(url);
+    expect([first.status, first.headers['x-lading-cache']]).toEqual([200, 'miss']);
+    expect(hub.log.count({ server: 'registry', method: 'GET', path: new RegExp(`/manifests/${manifest.digest}$`), status: 200 })).toBe(1);
+    hub.log.clear();
+    const second = await call(url);
+    expect([second.status, second.headers['x-lading-cache']]).toEqual([200, 'hit']);
+    expect(second.body.equals(Buffer.from(manifest.bytes))).toBe(true);
+    expect(hub.log.entries).toEqual([]);
+  });
+
+  it('a GET by digest of a manifest known by tag costs no upstream request', async () => {
+    const { name, manifest } = push('Docker image manifest');
+    expect((await call(`${mirror.url}/v2/${name}/manifests/v1`)).status).toBe(200);
+    hub.log.clear();
+    const byDigest = await call(`${mirror.url}/v2/${name}/manifests/${manifest.digest}`);
+    expect(byDigest.status).toBe(200);
+    expect(byDigest.body.equals(Buffer.from(manifest.bytes))).toBe(true);
+    expect(hub.log.entries).toEqual([]);
+  });
+});
