@@ -56,6 +56,8 @@ export class BlobFill extends EventEmitter {
   private resolveSized!: () => void;
   private rejectSized!: (error: Error) => void;
   private timedOut = false;
+  /** Cancels the upstream request (and a queued wait for a connection slot) on abandon. */
+  private readonly abortController = new AbortController();
 
   constructor(private readonly options: BlobFillOptions) {
     super();
@@ -125,6 +127,7 @@ export class BlobFill extends EventEmitter {
   abandon(reason: Error): void {
     this.error ??= reason;
     this.body?.destroy(reason);
+    this.abortController.abort(reason);
   }
 
   private async run(): Promise<void> {
@@ -184,7 +187,7 @@ export class BlobFill extends EventEmitter {
     for (let resumes = 0; ; resumes++) {
       if (this.error) throw this.error;
       try {
-        const download = await this.options.upstream.openBlob(this.repository, this.digest, writer.bytesWritten);
+        const download = await this.options.upstream.openBlob(this.repository, this.digest, writer.bytesWritten, this.abortController.signal);
         if (this.error) {
           download.body.destroy();
           throw this.error;

@@ -23,6 +23,8 @@ interface SendOptions {
   headers?: Record<string, string>;
   /** OCI code to report when a 404 carries no JSON body (HEAD). */
   notFoundCode: string;
+  /** Aborts waiting for a slot, the request and its body (a fill abandoned at shutdown). */
+  signal?: AbortSignal;
 }
 
 interface HeldResponse {
@@ -116,13 +118,14 @@ export class RegistryClient implements Upstream {
     }
   }
 
-  async openBlob(repository: string, digest: Digest, offsetBytes = 0): Promise<BlobDownload> {
+  async openBlob(repository: string, digest: Digest, offsetBytes = 0, signal?: AbortSignal): Promise<BlobDownload> {
     const held = await this.send({
       method: 'GET',
       path: `v2/${repository}/blobs/${digest}`,
       repository,
       headers: offsetBytes > 0 ? { range: `bytes=${offsetBytes}-` } : {},
       notFoundCode: 'BLOB_UNKNOWN',
+      signal,
     });
     const { response } = held;
     response.body.once('close', held.release);
@@ -203,7 +206,7 @@ export class RegistryClient implements Upstream {
         retryAfterSeconds: blockedSeconds,
       });
     }
-    const release = await this.acquireSlot();
+    const release = await this.acquireSlot(options.signal);
     try {
       const response = await this.sendAuthorized(options);
       return { response, release };
@@ -234,7 +237,7 @@ export class RegistryClient implements Upstream {
       // Credentials only to the upstream's own origin: Docker Hub's CDN rejects them, and a
       // redirect must never carry them to another host (PROTOCOL.md §4.3).
       if (authorization && url.origin === this.baseUrl.origin) headers.authorization = authorization;
-      const response = await request(url, { method: options.method, headers, dispatcher: this.agent });
+      const response = await request(url, { method: options.method, headers, dispatcher: this.agent, signal: options.signal });
       if (options.method === 'GET' || options.method === 'HEAD') this.rateLimitState.observe(response.headers);
       const next = nextRedirect(response.statusCode, response.headers.location, url);
       if (next === undefined) return response;
@@ -286,12 +289,24 @@ export class RegistryClient implements Upstream {
     }
   }
 
-  /** A connection slot held for a whole transfer (p-limit resolves when `release` runs). */
-  private acquireSlot(): Promise<() => void> {
-    return new Promise((resolveAcquired) => {
+  /**
+   * A connection slot held for a whole transfer (p-limit resolves when `release` runs). A caller
+   * aborted while queued gets an error at once; its slot, when it comes, is handed back.
+   */
+  private acquireSlot(signal?: AbortSignal): Promise<() => void> {
+    return new Promise((resolveAcquired, rejectAcquired) => {
+      let abandoned = false;
+      const onAbort = (): void => {
+        abandoned = true;
+        rejectAcquired(signal?.reason ?? new Error('aborted'));
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
       void this.limit(
         () =>
           new Promise<void>((done) => {
+            signal?.removeEventListener('abort', onAbort);
+            if (abandoned) return done();
             let released = false;
             resolveAcquired(() => {
               if (!released) {

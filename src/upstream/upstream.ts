@@ -43,7 +43,7 @@ export interface Upstream {
   getManifest(repository: string, reference: string): Promise<FetchedManifest>;
   headBlob(repository: string, digest: Digest): Promise<{ sizeBytes: number | undefined }>;
   /** Opens a blob download from `offsetBytes`; the connection slot is held until `body` ends. */
-  openBlob(repository: string, digest: Digest, offsetBytes?: number): Promise<BlobDownload>;
+  openBlob(repository: string, digest: Digest, offsetBytes?: number, signal?: AbortSignal): Promise<BlobDownload>;
   listTags(repository: string, page: { n?: number; last?: string }): Promise<TagPage>;
   /** The referrers API answer, or undefined when the upstream does not implement it (404). */
   referrers(repository: string, digest: Digest, artifactType?: string): Promise<ReferrersAnswer | undefined>;
