@@ -18,6 +18,7 @@ import { FsBlobStore } from './store/fs-blob-store.js';
 import { StoreLayout } from './store/layout.js';
 import { RepositoryStore } from './store/repository-store.js';
 import { RegistryClient } from './upstream/registry-client.js';
+import { StatsRecorder } from './stats/stats-recorder.js';
 import type { Upstream } from './upstream/upstream.js';
 
 /** Cuts of one fill resumed with Range before it fails. */
@@ -29,6 +30,8 @@ export interface RunningLading {
   /** `http://host:port` as bound (port resolved when 0 was asked). */
   url: string;
   server: Server;
+  /** Live counters (for tests and the stats endpoint). */
+  stats: StatsRecorder;
   stop(): Promise<void>;
 }
 
@@ -48,8 +51,9 @@ export async function startLading(config: LadingConfig, options: StartOptions): 
     const blobStore = new FsBlobStore(layout);
     await blobStore.prepare();
     const repositories = new RepositoryStore(layout);
+    const stats = new StatsRecorder();
     const upstreams: UpstreamEntry[] = config.upstreams.map((upstreamConfig) => {
-      const client: Upstream = new RegistryClient(upstreamConfig);
+      const client: Upstream = new RegistryClient(upstreamConfig, stats);
       return { config: upstreamConfig, client: options.wrapUpstream ? options.wrapUpstream(client) : client };
     });
     const router = new UpstreamRouter(upstreams);
@@ -57,12 +61,13 @@ export async function startLading(config: LadingConfig, options: StartOptions): 
       store: blobStore,
       maxResumes: MAX_FILL_RESUMES,
       fillTimeoutMs: FILL_TIMEOUT_MS,
+      recorder: stats,
       onCommitted: async (fill) => {
         await repositories.link(fill.upstreamName, fill.repository, fill.digest);
         logger.info('blob cached', { digest: fill.digest, bytes: fill.bytesAvailable, upstream: fill.upstreamName });
       },
     });
-    const manifestStore = new ManifestStore(blobStore, repositories);
+    const manifestStore = new ManifestStore(blobStore, repositories, stats);
     const manifests = new ManifestService(manifestStore, new TagResolver(repositories, manifestStore));
     const registry = new Registry(
       router,
@@ -72,7 +77,7 @@ export async function startLading(config: LadingConfig, options: StartOptions): 
       new ReferrersService(manifests),
       repositories,
     );
-    const app = createApp({ registry, logger, isServing: () => serving });
+    const app = createApp({ registry, logger, recorder: stats, isServing: () => serving });
     const server = await listen(app.fetch, config);
     serving = true;
     const address = server.address() as AddressInfo;
@@ -88,7 +93,7 @@ export async function startLading(config: LadingConfig, options: StartOptions): 
         await Promise.allSettled(upstreams.map((u) => u.client.close()));
         await releaseLock();
       })());
-    return { url, server, stop };
+    return { url, server, stats, stop };
   } catch (error) {
     await releaseLock();
     throw error;

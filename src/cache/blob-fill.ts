@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import type { Digest } from '../oci/digest.js';
 import type { BlobStore, BlobWriter } from '../store/blob-store.js';
 import { DigestMismatchError, StoreError } from '../store/store-error.js';
+import type { Recorder } from '../stats/recorder.js';
 import type { Upstream } from '../upstream/upstream.js';
 import { classifyTransportError, UpstreamError } from '../upstream/upstream-error.js';
 
@@ -18,6 +19,7 @@ export interface BlobFillOptions {
   /** A fill with or without readers is abandoned after this long. */
   timeoutMs: number;
   onCommitted: (fill: BlobFill) => Promise<void>;
+  recorder: Recorder;
 }
 
 export type FillState = 'filling' | 'committed' | 'failed';
@@ -204,6 +206,7 @@ export class BlobFill extends EventEmitter {
         this.body = download.body;
         for await (const chunk of download.body) {
           await writer.write(chunk as Uint8Array);
+          this.options.recorder.bytesFetchedFromUpstream(this.upstreamName, (chunk as Uint8Array).byteLength);
           this.bytesAvailable = writer.bytesWritten;
           this.emit('progress');
         }

@@ -1,5 +1,6 @@
 import type { Digest } from '../oci/digest.js';
 import type { BlobStore } from '../store/blob-store.js';
+import type { Recorder } from '../stats/recorder.js';
 import type { Upstream } from '../upstream/upstream.js';
 import { BlobFill } from './blob-fill.js';
 
@@ -9,6 +10,7 @@ export interface FillRegistryOptions {
   fillTimeoutMs: number;
   /** Runs after a fill committed (link the repository, index the blob). */
   onCommitted: (fill: BlobFill) => Promise<void>;
+  recorder: Recorder;
 }
 
 /** One fill per digest at a time: the first request starts it, everyone else joins it. */
@@ -18,12 +20,15 @@ export class FillRegistry {
   constructor(private readonly options: FillRegistryOptions) {}
 
   get(digest: Digest): BlobFill | undefined {
-    return this.fills.get(digest);
+    const fill = this.fills.get(digest);
+    // A failed fill stays registered while it removes its temp file: its error was for its own
+    // clients, and the next request starts a fresh fill instead of joining it.
+    return fill?.state === 'failed' ? undefined : fill;
   }
 
   /** The running fill for the digest, or a new one downloading from this upstream/repository. */
   start(digest: Digest, upstream: Upstream, repository: string): { fill: BlobFill; joined: boolean } {
-    const running = this.fills.get(digest);
+    const running = this.get(digest);
     if (running) return { fill: running, joined: true };
     const fill = new BlobFill({
       digest,
@@ -33,6 +38,7 @@ export class FillRegistry {
       maxResumes: this.options.maxResumes,
       timeoutMs: this.options.fillTimeoutMs,
       onCommitted: this.options.onCommitted,
+      recorder: this.options.recorder,
     });
     this.fills.set(digest, fill);
     // Settled fills leave the registry; the blob is then in the store (or the next request retries).

@@ -7,19 +7,23 @@ import type { AppEnv } from './env.js';
 import { errorAnswerFor } from './error-response.js';
 import { apiVersionHeader } from './middleware/api-version.js';
 import { requestLog } from './middleware/request-log.js';
+import { requestStats } from './middleware/request-stats.js';
+import type { Recorder } from '../stats/recorder.js';
 import { v2Handler } from './routes/v2-routes.js';
 
 export interface AppDependencies {
   registry: Registry;
   logger: Logger;
+  recorder: Recorder;
   /** False while starting or shutting down. */
   isServing: () => boolean;
 }
 
 /** Middleware order, routes and the one error handler. Nothing below http/ knows hono. */
-export function createApp({ registry, logger, isServing }: AppDependencies): Hono<AppEnv> {
+export function createApp({ registry, logger, recorder, isServing }: AppDependencies): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', requestLog(logger));
+  app.use('/v2/*', requestStats(recorder));
   app.use('/v2', apiVersionHeader);
   app.use('/v2/*', apiVersionHeader);
   const v2 = v2Handler(registry);

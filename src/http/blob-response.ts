@@ -6,14 +6,16 @@ import type { BlobAnswer } from '../registry/blob-service.js';
 /**
  * Writes a blob answer straight to the Node response: hono's Web-stream adapter costs ~20 %
  * throughput under concurrency (DESIGN.md), and a failure must destroy the connection so a cut
- * body never looks complete. Resolves with the body bytes written.
+ * body never looks complete. `onBodyBytes` sees the running total as chunks are handed to the
+ * socket (the response's 'close' can fire before this function's caller resumes).
  */
 export async function writeBlobResponse(
   outgoing: ServerResponse,
   answer: BlobAnswer,
   headers: Record<string, string>,
   head: boolean,
-): Promise<number> {
+  onBodyBytes: (totalBytes: number) => void,
+): Promise<void> {
   const { range, sizeBytes } = answer;
   const single = range.kind === 'single';
   const lengthBytes = single ? range.end - range.start + 1 : sizeBytes;
@@ -28,11 +30,12 @@ export async function writeBlobResponse(
   if (head || !body) {
     body?.destroy();
     outgoing.end();
-    return 0;
+    return;
   }
   let written = 0;
   body.on('data', (chunk: Buffer) => {
     written += chunk.byteLength;
+    onBodyBytes(written);
   });
   try {
     await pipeline(body, outgoing);
@@ -40,5 +43,4 @@ export async function writeBlobResponse(
     // The source failed (cut, digest mismatch) or the client went away: never end cleanly.
     outgoing.destroy();
   }
-  return written;
 }

@@ -1,4 +1,5 @@
 import type { HttpBindings } from '@hono/node-server';
+import type { RequestKind, RequestOutcome } from '../stats/recorder.js';
 
 /** Per-request values middleware and handlers share (declared once, STYLE.md habit 5). */
 export interface AppVariables {
@@ -8,6 +9,11 @@ export interface AppVariables {
   bodyBytes: number | undefined;
   /** The upstream that served the request, for the log line. */
   upstreamName: string | undefined;
+  /** What the request was for and how it was answered, for stats. */
+  requestKind: RequestKind | undefined;
+  statsOutcome: RequestOutcome | undefined;
+  /** The repository name as the client sent it, for topRepositories. */
+  clientRepository: string | undefined;
 }
 
 export interface AppEnv {

@@ -11,6 +11,8 @@ export interface ServedManifest {
   manifest: LoadedManifest;
   /** What the client sees in X-Lading-Cache. */
   cache: 'hit' | 'miss' | 'stale';
+  /** For tags: how the tag itself was resolved (revalidated is a hit that cost one HEAD). */
+  tagOutcome: TagOutcome | undefined;
   warning: string | undefined;
 }
 
@@ -30,12 +32,12 @@ export class ManifestService {
     if (reference.kind === 'digest') {
       const manifest = await this.manifests.load(route, reference.digest);
       this.ensureAccepted(manifest, accept, false);
-      return { manifest, cache: manifest.cache, warning: undefined };
+      return { manifest, cache: manifest.cache, warning: undefined, tagOutcome: undefined };
     }
     const resolved = await this.tags.resolve(route, reference.tag);
     const manifest = await this.manifests.load(route, resolved.digest);
     const served = acceptsMediaType(accept, manifest.mediaType) ? manifest : await this.childForClient(route, manifest, accept);
-    return { manifest: served, cache: cacheOutcome(resolved.outcome, manifest.cache), warning: resolved.warning };
+    return { manifest: served, cache: cacheOutcome(resolved.outcome, manifest.cache), warning: resolved.warning, tagOutcome: resolved.outcome };
   }
 
   private async childForClient(route: Route, list: LoadedManifest, accept: ClientAccept): Promise<LoadedManifest> {

@@ -4,6 +4,7 @@ import { parseManifest, type ParsedManifest } from '../oci/manifest.js';
 import { MAX_MANIFEST_BYTES } from '../oci/media-types.js';
 import { RegistryError } from '../oci/registry-error.js';
 import type { BlobStore } from '../store/blob-store.js';
+import { nullRecorder, type Recorder } from '../stats/recorder.js';
 import type { RepositoryStore } from '../store/repository-store.js';
 import { UpstreamError } from '../upstream/upstream-error.js';
 import type { FetchedManifest } from '../upstream/upstream.js';
@@ -38,6 +39,7 @@ export class ManifestStore {
   constructor(
     private readonly store: BlobStore,
     private readonly repositories: RepositoryStore,
+    private readonly recorder: Recorder = nullRecorder,
   ) {}
 
   async load(route: Route, digest: Digest): Promise<LoadedManifest> {
@@ -74,6 +76,7 @@ export class ManifestStore {
   }
 
   private async save(route: Route, digest: Digest, fetched: FetchedManifest): Promise<StoredManifest> {
+    this.recorder.bytesFetchedFromUpstream(route.upstream.config.name, fetched.bytes.byteLength);
     let manifest: StoredManifest;
     try {
       manifest = this.parse(digest, fetched.bytes, fetched.mediaType);

@@ -3,6 +3,7 @@ import { rootCertificates } from 'node:tls';
 import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { UpstreamConfig } from '../config/schema.js';
+import { nullRecorder, type Recorder } from '../stats/recorder.js';
 import { parseDigest, type Digest } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES, UPSTREAM_MANIFEST_ACCEPT } from '../oci/media-types.js';
 import { parseRetryAfter, RateLimitState, type RateLimitSnapshot } from './rate-limit.js';
@@ -42,7 +43,10 @@ export class RegistryClient implements Upstream {
   private readonly limit: LimitFunction;
   private readonly rateLimitState = new RateLimitState();
 
-  constructor(config: UpstreamConfig) {
+  constructor(
+    config: UpstreamConfig,
+    private readonly recorder: Recorder = nullRecorder,
+  ) {
     this.name = config.name;
     this.baseUrl = new URL(config.url.endsWith('/') ? config.url : `${config.url}/`);
     // EnvHttpProxyAgent honours HTTP_PROXY / HTTPS_PROXY / NO_PROXY and is a plain Agent without them.
@@ -207,12 +211,17 @@ export class RegistryClient implements Upstream {
       });
     }
     const release = await this.acquireSlot(options.signal);
+    const startedAt = performance.now();
     try {
       const response = await this.sendAuthorized(options);
+      this.recorder.upstreamCall(this.name, { ok: true, latencyMs: performance.now() - startedAt });
       return { response, release };
     } catch (error) {
       release();
-      throw classifyTransportError(this.name, error);
+      const failure = classifyTransportError(this.name, error);
+      // 404 and denial mean the upstream answered; only outages count against its health.
+      this.recorder.upstreamCall(this.name, { ok: !failure.isOutage, latencyMs: performance.now() - startedAt, error: failure.isOutage ? failure.message : undefined });
+      throw failure;
     }
   }
 

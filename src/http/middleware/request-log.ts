@@ -22,15 +22,17 @@ export function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
         ...(completed ? {} : { aborted: true }),
       });
     };
+    let declaredBytes: number | undefined;
     if (outgoing) {
       outgoing.once('close', () => {
-        const streamed = c.get('bodyBytes');
-        const declared = Number(outgoing.getHeader('content-length') ?? NaN);
-        const bytes = streamed ?? (c.req.method === 'HEAD' || Number.isNaN(declared) ? 0 : declared);
+        const bytes = c.get('bodyBytes') ?? (c.req.method === 'HEAD' ? 0 : declaredBytes);
         write(outgoing.statusCode, bytes, outgoing.writableFinished);
       });
     }
     await next();
+    // Set after the handler: hono's Response is written by the adapter only after this returns.
+    const declared = c.res.headers.get('content-length');
+    declaredBytes = declared === null ? undefined : Number(declared);
     if (!outgoing) write(c.res.status, undefined, true);
   };
 }

@@ -45,11 +45,13 @@ export function v2Handler(registry: Registry) {
 }
 
 async function manifest(c: Context<AppEnv>, registry: Registry, route: Extract<V2Route, { kind: 'manifest' }>, query: URLSearchParams, head: boolean): Promise<Response> {
+  c.set('requestKind', route.reference.kind === 'tag' ? 'tag' : 'manifest');
   const target = registry.route(route.name, query.get('ns'));
   noteRoute(c, target);
   const served = await registry.manifests.get(target, route.reference, parseAccept(c.req.header('accept')));
   const { manifest: m } = served;
   c.set('cacheOutcome', served.cache);
+  c.set('statsOutcome', served.tagOutcome === 'revalidated' ? 'revalidated' : served.cache);
   const headers: Record<string, string> = {
     'Content-Type': m.mediaType,
     'Content-Length': String(m.bytes.byteLength),
@@ -65,6 +67,7 @@ async function manifest(c: Context<AppEnv>, registry: Registry, route: Extract<V
 }
 
 async function blob(c: Context<AppEnv>, registry: Registry, route: Extract<V2Route, { kind: 'blob' }>, query: URLSearchParams, head: boolean): Promise<Response> {
+  c.set('requestKind', 'blob');
   const target = registry.route(route.name, query.get('ns'));
   noteRoute(c, target);
   const headers: Record<string, string> = { 'Docker-Content-Digest': route.digest, ETag: `"${route.digest}"`, 'Docker-Distribution-API-Version': 'registry/2.0', ...namespaceHeader(target) };
@@ -84,8 +87,7 @@ async function blob(c: Context<AppEnv>, registry: Registry, route: Extract<V2Rou
   const outgoing = c.env?.outgoing;
   if (!outgoing) throw new Error('blob responses need the Node HTTP adapter');
   c.set('bodyBytes', 0);
-  const written = await writeBlobResponse(outgoing, answer, { ...headers, 'X-Lading-Cache': answer.cache }, false);
-  c.set('bodyBytes', written);
+  await writeBlobResponse(outgoing, answer, { ...headers, 'X-Lading-Cache': answer.cache }, false, (bytes) => c.set('bodyBytes', bytes));
   return RESPONSE_ALREADY_SENT;
 }
 
@@ -131,6 +133,7 @@ async function referrers(c: Context<AppEnv>, registry: Registry, route: Extract<
 
 function noteRoute(c: Context<AppEnv>, route: Route): void {
   c.set('upstreamName', route.upstream.config.name);
+  c.set('clientRepository', route.clientName);
 }
 
 /** Echo the `ns` that picked the upstream (distribution-spec "Registry Proxying", PROTOCOL.md §5.6). */
