@@ -19,6 +19,8 @@ export interface AppDependencies {
   isServing: () => boolean;
 }
 
+const RAW_V2_PATH = /^\/v2(?:[/?]|$)/;
+
 /** Middleware order, routes and the one error handler. Nothing below http/ knows hono. */
 export function createApp({ registry, logger, recorder, isServing }: AppDependencies): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -32,7 +34,13 @@ export function createApp({ registry, logger, recorder, isServing }: AppDependen
   app.get('/_lading/health', (c) =>
     isServing() ? c.json({ status: 'ok' }) : c.json({ status: 'unavailable' }, 503),
   );
-  app.notFound((c) => errorResponse(c, new RegistryError('UNSUPPORTED', 'not found', { status: 404 }), logger));
+  // hono routes on the URL with dot segments resolved (`/v2/../etc` → `/etc`); the v2 handler
+  // reads the raw path, so a raw /v2 path that routing lost still gets its grammar's answer (400).
+  app.notFound((c) =>
+    RAW_V2_PATH.test(c.env?.incoming?.url ?? '')
+      ? v2(c).catch((error: unknown) => errorResponse(c, error, logger))
+      : errorResponse(c, new RegistryError('UNSUPPORTED', 'not found', { status: 404 }), logger),
+  );
   app.onError((error, c) => errorResponse(c, error, logger));
   return app;
 }
