@@ -1,20 +1,15 @@
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDockerRegistry, type RunningDockerRegistry } from '../support/docker-registry.js';
 import { buildImage, buildIndex } from '../support/fake-upstream/image-builder.js';
 import { pushImage, pushIndex } from '../support/oci-push.js';
+import { runSkopeo, sha256Digest } from '../support/skopeo.js';
 
 // Checks the e2e harness itself, without lading: exact-bytes push into a real docker-registry,
 // skopeo reading it back unchanged, and docker-registry's own proxy mode. If this file fails,
 // the failures in skopeo-through-mirror.test.ts are about the harness, not the mirror.
-
-const SKOPEO_TIMEOUT_MS = 60_000;
-const run = promisify(execFile);
 
 const image = buildImage({ format: 'oci', layers: ['harness sanity\n'] });
 const list = buildIndex(
@@ -29,24 +24,8 @@ let registry: RunningDockerRegistry;
 let proxy: RunningDockerRegistry | undefined;
 let workDir: string;
 
-async function skopeo(...args: string[]): Promise<string> {
-  // --insecure-policy and an empty registries.conf keep the host's containers config out of it.
-  const env = { ...process.env, CONTAINERS_REGISTRIES_CONF: join(workDir, 'registries.conf') };
-  try {
-    const { stdout } = await run('skopeo', ['--insecure-policy', ...args], {
-      env,
-      timeout: SKOPEO_TIMEOUT_MS,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    return stdout;
-  } catch (error) {
-    const { stderr } = error as { stderr?: string };
-    throw new Error(`skopeo ${args.join(' ')} failed: ${stderr ?? String(error)}`);
-  }
-}
-
-function sha256(bytes: Uint8Array | string): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+function skopeo(...args: string[]): Promise<string> {
+  return runSkopeo(args, { registriesConf: join(workDir, 'registries.conf') });
 }
 
 beforeAll(async () => {
@@ -67,7 +46,7 @@ describe('e2e harness against docker-registry directly', () => {
   it('serves the pushed manifest bytes unchanged', async () => {
     // --tls-verify=false: skopeo pings https first, then falls back to plain http.
     const raw = await skopeo('inspect', '--raw', '--tls-verify=false', `docker://${registry.host}/library/hello:1`);
-    expect(sha256(raw)).toBe(image.manifest.digest);
+    expect(sha256Digest(raw)).toBe(image.manifest.digest);
   });
 
   it('copies every blob to an OCI layout with its pushed digest', async () => {
@@ -85,7 +64,7 @@ describe('e2e harness against docker-registry directly', () => {
     expect(index.manifests.map((m) => m.digest)).toEqual([image.manifest.digest]);
     const names = await readdir(join(layout, 'blobs', 'sha256'));
     for (const name of names) {
-      expect(sha256(await readFile(join(layout, 'blobs', 'sha256', name)))).toBe(`sha256:${name}`);
+      expect(sha256Digest(await readFile(join(layout, 'blobs', 'sha256', name)))).toBe(`sha256:${name}`);
     }
     const expected = [image.manifest, image.config, ...image.layers].map((blob) => blob.digest);
     expect(names.map((name) => `sha256:${name}`).sort()).toEqual([...new Set(expected)].sort());
@@ -93,7 +72,7 @@ describe('e2e harness against docker-registry directly', () => {
 
   it('keeps a Docker manifest list and its children by digest', async () => {
     const raw = await skopeo('inspect', '--raw', '--tls-verify=false', `docker://${registry.host}/library/hello:list`);
-    expect(sha256(raw)).toBe(list.manifest.digest);
+    expect(sha256Digest(raw)).toBe(list.manifest.digest);
     for (const child of list.children) {
       const childRaw = await skopeo(
         'inspect',
@@ -101,14 +80,14 @@ describe('e2e harness against docker-registry directly', () => {
         '--tls-verify=false',
         `docker://${registry.host}/library/hello@${child.manifest.digest}`,
       );
-      expect(sha256(childRaw)).toBe(child.manifest.digest);
+      expect(sha256Digest(childRaw)).toBe(child.manifest.digest);
     }
   });
 
   it('runs docker-registry as a pull-through proxy of another one', async () => {
     proxy = await startDockerRegistry({ proxyRemoteUrl: registry.url });
     const raw = await skopeo('inspect', '--raw', '--tls-verify=false', `docker://${proxy.host}/library/hello:1`);
-    expect(sha256(raw)).toBe(image.manifest.digest);
+    expect(sha256Digest(raw)).toBe(image.manifest.digest);
   });
 
   it('stops the registry process by PID', async () => {

@@ -18,8 +18,12 @@ if [[ "$(id -u)" -ne 0 ]]; then
 fi
 command -v unshare >/dev/null || fail "unshare not found (package util-linux)"
 command -v ip >/dev/null || fail "ip not found (package iproute2)"
-command -v skopeo >/dev/null || fail "skopeo not found (package skopeo)"
-command -v docker-registry >/dev/null || fail "docker-registry not found (package docker-registry)"
+# The client tests use these exact paths (Debian's packages); a missing one is an error, never a skip.
+for tool in /usr/bin/skopeo:skopeo /usr/bin/docker-registry:docker-registry /usr/bin/htpasswd:apache2-utils \
+  /usr/sbin/dockerd:docker.io /usr/bin/docker:docker.io /usr/bin/containerd:containerd /usr/bin/ctr:containerd \
+  /usr/bin/podman:podman; do
+  [[ -x "${tool%%:*}" ]] || fail "${tool%%:*} not found (package ${tool##*:})"
+done
 
 # "$@" is passed through bash -c's positional parameters, so arguments are never re-split.
 exec unshare --net -- bash -c 'ip link set lo up && exec npx vitest run --project e2e "$@"' run-in-netns "$@"

@@ -1,14 +1,12 @@
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDockerRegistry, type RunningDockerRegistry } from '../support/docker-registry.js';
 import { buildImage, buildIndex } from '../support/fake-upstream/image-builder.js';
 import { startMirrorProcess, type RunningMirrorProcess } from '../support/mirror-process.js';
 import { pushImage, pushIndex, type PushableBlob } from '../support/oci-push.js';
+import { runSkopeo, sha256Digest } from '../support/skopeo.js';
 
 // skopeo 1.9 (containers/image) against `lading serve` whose default upstream (`docker.io`
 // rules) is a real docker-registry on loopback. Every check compares digests with the bytes we
@@ -22,9 +20,6 @@ import { pushImage, pushIndex, type PushableBlob } from '../support/oci-push.js'
 // --preserve-digests: writing to an oci: layout, skopeo otherwise converts a Docker v2s2
 // manifest to OCI (new bytes, new digest); with it the pulled bytes land as they came. A Docker
 // manifest list cannot go to an oci: layout at all, so that one is copied to dir:.
-
-const SKOPEO_TIMEOUT_MS = 60_000;
-const run = promisify(execFile);
 
 const tinyOci = buildImage({
   format: 'oci',
@@ -53,24 +48,11 @@ let mirrorHost: string;
 let workDir: string;
 let layoutCount = 0;
 
-async function skopeo(...args: string[]): Promise<string> {
-  // --insecure-policy and an empty registries.conf keep the host's containers config out of it.
-  const env = { ...process.env, CONTAINERS_REGISTRIES_CONF: join(workDir, 'registries.conf') };
-  try {
-    const { stdout } = await run('skopeo', ['--insecure-policy', ...args], {
-      env,
-      timeout: SKOPEO_TIMEOUT_MS,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    return stdout;
-  } catch (error) {
-    const { stderr } = error as { stderr?: string };
-    throw new Error(`skopeo ${args.join(' ')} failed: ${stderr ?? String(error)}\n--- lading output:\n${mirror?.output()}`);
-  }
-}
-
-function sha256(bytes: Uint8Array | string): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+function skopeo(...args: string[]): Promise<string> {
+  return runSkopeo(args, {
+    registriesConf: join(workDir, 'registries.conf'),
+    diagnostics: () => `--- lading output:\n${mirror?.output()}`,
+  });
 }
 
 /** `skopeo copy` from the mirror into a fresh OCI layout; returns the layout directory. */
@@ -96,7 +78,7 @@ function copyArgs(reference: string, flags: string[]): string[] {
 }
 
 async function expectNamedByDigest(path: string, digest: string): Promise<void> {
-  expect(sha256(await readFile(path)), path).toBe(digest);
+  expect(sha256Digest(await readFile(path)), path).toBe(digest);
 }
 
 /**
@@ -126,7 +108,7 @@ async function verifyDir(directory: string, expected: readonly PushableBlob[]): 
     await expectNamedByDigest(join(directory, name), `sha256:${hex}`);
     found.push(`sha256:${hex}`);
   }
-  const top = sha256(await readFile(join(directory, 'manifest.json')));
+  const top = sha256Digest(await readFile(join(directory, 'manifest.json')));
   expect(uniqueDigests([...found.map((digest) => ({ digest })), { digest: top }])).toEqual(uniqueDigests(expected));
   return top;
 }
@@ -165,7 +147,7 @@ afterAll(async () => {
 describe('skopeo through lading', () => {
   it('inspect --raw returns the pushed OCI manifest bytes (tiny → library/tiny)', async () => {
     const raw = await skopeo('inspect', '--raw', '--tls-verify=false', `docker://${mirrorHost}/tiny:1`);
-    expect(sha256(raw)).toBe(tinyOci.manifest.digest);
+    expect(sha256Digest(raw)).toBe(tinyOci.manifest.digest);
   });
 
   it('inspect reports the pushed manifest digest', async () => {

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,8 @@ import { freePort } from './free-port.js';
 
 /** Debian's package (`docker-registry`, distribution 2.8) installs the binary here. */
 const DOCKER_REGISTRY_BINARY = '/usr/bin/docker-registry';
+/** From Debian's `apache2-utils`; distribution's htpasswd auth reads only bcrypt entries. */
+const HTPASSWD_BINARY = '/usr/bin/htpasswd';
 const READY_TIMEOUT_MS = 15_000;
 const READY_POLL_INTERVAL_MS = 50;
 const STOP_GRACE_MS = 5_000;
@@ -17,6 +20,16 @@ const OUTPUT_LIMIT_CHARS = 64 * 1024;
 export interface DockerRegistryOptions {
   /** Runs the registry as a pull-through cache of this URL (`proxy.remoteurl`). */
   proxyRemoteUrl?: string;
+  /**
+   * Turns on distribution's htpasswd auth (`auth.htpasswd`) with this one user: every request,
+   * `/v2/` included, then needs HTTP Basic credentials or gets `401` + a Basic challenge.
+   */
+  htpasswd?: { username: string; password: string };
+  /**
+   * Filesystem storage root; kept after stop(). Lets a test push to an open registry, stop it
+   * and serve the same content again with auth on. Default: a temp dir removed on stop().
+   */
+  storageDir?: string;
 }
 
 export interface RunningDockerRegistry {
@@ -40,15 +53,17 @@ export async function startDockerRegistry(options: DockerRegistryOptions = {}): 
   const host = `127.0.0.1:${port}`;
   const url = `http://${host}`;
   const configPath = join(workDir, 'config.yml');
+  const auth = options.htpasswd === undefined ? {} : { auth: { htpasswd: await htpasswdAuth(workDir, options.htpasswd) } };
   // JSON is valid YAML, which spares us from quoting paths and URLs by hand.
   const config = {
     version: '0.1',
     log: { level: 'warn', accesslog: { disabled: true } },
     storage: {
-      filesystem: { rootdirectory: join(workDir, 'storage') },
+      filesystem: { rootdirectory: options.storageDir ?? join(workDir, 'storage') },
       delete: { enabled: true },
     },
     http: { addr: host },
+    ...auth,
     ...(options.proxyRemoteUrl === undefined ? {} : { proxy: { remoteurl: options.proxyRemoteUrl } }),
   };
   await writeFile(configPath, JSON.stringify(config, null, 2));
@@ -65,7 +80,8 @@ export async function startDockerRegistry(options: DockerRegistryOptions = {}): 
 
   try {
     const pid = await spawned(child);
-    await waitUntilReady(child, url, () => output);
+    const authorization = options.htpasswd === undefined ? undefined : basicAuthorization(options.htpasswd);
+    await waitUntilReady(child, url, authorization, () => output);
     let stopping: Promise<void> | undefined;
     return {
       url,
@@ -89,7 +105,35 @@ async function spawned(child: ChildProcess): Promise<number> {
   return child.pid;
 }
 
-async function waitUntilReady(child: ChildProcess, url: string, output: () => string): Promise<void> {
+/** `Authorization: Basic …` for a user, as a client of a registry started with `htpasswd` sends it. */
+export function basicAuthorization(user: { username: string; password: string }): string {
+  return `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
+}
+
+/** Writes a one-user bcrypt htpasswd file (password via stdin, not argv) and returns the auth config. */
+async function htpasswdAuth(
+  workDir: string,
+  user: { username: string; password: string },
+): Promise<{ realm: string; path: string }> {
+  if (!existsSync(HTPASSWD_BINARY)) {
+    throw new Error(`${HTPASSWD_BINARY} not found (package apache2-utils): sudo .ci/install-deps.sh`);
+  }
+  const line = execFileSync(HTPASSWD_BINARY, ['-n', '-i', '-B', user.username], {
+    input: user.password,
+    encoding: 'utf8',
+    timeout: READY_TIMEOUT_MS,
+  });
+  const path = join(workDir, 'htpasswd');
+  await writeFile(path, line.trim() + '\n', { mode: 0o600 });
+  return { realm: 'lading-e2e', path };
+}
+
+async function waitUntilReady(
+  child: ChildProcess,
+  url: string,
+  authorization: string | undefined,
+  output: () => string,
+): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -97,7 +141,11 @@ async function waitUntilReady(child: ChildProcess, url: string, output: () => st
       throw new Error(`docker-registry exited (${child.exitCode ?? child.signalCode}) before serving:\n${output()}`);
     }
     try {
-      const response = await request(`${url}/v2/`, { headersTimeout: 2_000, bodyTimeout: 2_000 });
+      const response = await request(`${url}/v2/`, {
+        headers: authorization === undefined ? {} : { authorization },
+        headersTimeout: 2_000,
+        bodyTimeout: 2_000,
+      });
       await response.body.dump();
       if (response.statusCode === 200) return;
       lastError = new Error(`GET /v2/ answered ${response.statusCode}`);

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,12 @@ const LISTENING_LINE = /listening on (http:\/\/[^\s]+)/;
 
 export interface MirrorProcessOptions {
   /** Replaces the URL of the default upstream (`docker.io`, keeps Docker Hub name rules). */
-  upstreamUrl: string;
+  upstreamUrl?: string;
+  /**
+   * A config file's content (`listen` and `dataDir` still come from the flags): written as JSON
+   * beside the data dir and passed as `--config FILE`.
+   */
+  config?: Record<string, unknown>;
   /** Extra `lading serve` arguments. */
   args?: string[];
   /** Added to this process's environment. */
@@ -36,6 +41,17 @@ export interface MirrorExit {
   signal: string | null;
 }
 
+/** One of lading's JSON request log lines (`msg: "request"`, src/http/middleware/request-log.ts). */
+export interface MirrorRequestLine {
+  method: string;
+  /** As the client sent it, query included (`/v2/library/alpine/manifests/latest?ns=docker.io`). */
+  path: string;
+  status: number;
+  /** Name of the upstream the request was routed to, when it was routed. */
+  upstream?: string;
+  cache?: string;
+}
+
 export interface RunningMirrorProcess {
   /** `http://127.0.0.1:<port>`, no trailing slash. */
   url: string;
@@ -43,6 +59,8 @@ export interface RunningMirrorProcess {
   dataDir: string;
   /** stdout and stderr so far, interleaved as they arrived (tail, capped). */
   output(): string;
+  /** The request log lines in output() so far, parsed. */
+  requests(): MirrorRequestLine[];
   stop(signal?: NodeJS.Signals): Promise<MirrorExit>;
 }
 
@@ -52,6 +70,12 @@ export async function startMirrorProcess(options: MirrorProcessOptions): Promise
   // Holds the default cwd and data dir; removed on stop().
   const workDir = await mkdtemp(join(tmpdir(), 'lading-mirror-'));
   const dataDir = options.dataDir ?? join(workDir, 'data');
+  const configArgs: string[] = [];
+  if (options.config !== undefined) {
+    const configPath = join(workDir, 'lading.config.json');
+    await writeFile(configPath, JSON.stringify(options.config, null, 2));
+    configArgs.push('--config', configPath);
+  }
   const argv = [
     CLI_PATH,
     'serve',
@@ -59,8 +83,8 @@ export async function startMirrorProcess(options: MirrorProcessOptions): Promise
     '127.0.0.1:0',
     '--data',
     dataDir,
-    '--upstream',
-    options.upstreamUrl,
+    ...configArgs,
+    ...(options.upstreamUrl === undefined ? [] : ['--upstream', options.upstreamUrl]),
     ...(options.args ?? []),
   ];
   const child = spawn(process.execPath, argv, {
@@ -86,6 +110,7 @@ export async function startMirrorProcess(options: MirrorProcessOptions): Promise
       pid,
       dataDir,
       output: () => output,
+      requests: () => requestLines(output),
       stop: (signal = 'SIGTERM') => (stopping ??= stopChild(child, pid, signal).finally(cleanUp)),
     };
   } catch (error) {
@@ -93,6 +118,20 @@ export async function startMirrorProcess(options: MirrorProcessOptions): Promise
     await cleanUp();
     throw error;
   }
+}
+
+function requestLines(output: string): MirrorRequestLine[] {
+  const lines: MirrorRequestLine[] = [];
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const record = JSON.parse(line) as Partial<MirrorRequestLine> & { msg?: unknown };
+      if (record.msg === 'request' && typeof record.path === 'string') lines.push(record as MirrorRequestLine);
+    } catch {
+      // the capped tail may start mid-line
+    }
+  }
+  return lines;
 }
 
 function waitForListeningLine(child: ChildProcess, output: () => string): Promise<string> {

@@ -1,0 +1,198 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { promisify } from 'node:util';
+
+// A private Docker Engine (Debian's docker.io, dockerd 20.10) for e2e tests: its own data root,
+// exec root, socket, pid file and daemon.json, so it touches nothing of a host daemon. It runs the
+// classic image store (graphdriver `vfs`: plain directories, no overlay mounts) and spawns its
+// own containerd under the exec root. No bridge and no iptables: the tests only pull.
+
+const DOCKERD_BINARY = '/usr/sbin/dockerd';
+/** The docker.io package's CLI, the same release as the daemon (a newer one may be on PATH). */
+const DOCKER_BINARY = '/usr/bin/docker';
+const READY_TIMEOUT_MS = 60_000;
+const READY_POLL_INTERVAL_MS = 200;
+const STOP_GRACE_MS = 15_000;
+const CLI_TIMEOUT_MS = 90_000;
+const OUTPUT_LIMIT_CHARS = 256 * 1024;
+
+const run = promisify(execFile);
+
+export interface DockerdOptions {
+  /** `registry-mirrors` in daemon.json, e.g. `["http://127.0.0.1:5000"]`. */
+  registryMirrors: string[];
+}
+
+export interface RunningDockerd {
+  /** `unix:///…/docker.sock`. */
+  host: string;
+  pid: number;
+  /** Runs the docker CLI against this daemon and returns stdout; throws with stderr and the daemon log. */
+  docker(args: readonly string[]): Promise<string>;
+  /** Everything dockerd (and the containerd it spawned) wrote so far (tail, capped). */
+  output(): string;
+  /** SIGTERM by PID (SIGKILL after a grace period), then removes every directory it used. */
+  stop(): Promise<void>;
+}
+
+export async function startDockerd(options: DockerdOptions): Promise<RunningDockerd> {
+  for (const binary of [DOCKERD_BINARY, DOCKER_BINARY]) {
+    if (!existsSync(binary)) throw new Error(`${binary} not found (package docker.io): sudo .ci/install-deps.sh`);
+  }
+  // Short paths: containerd's sockets live under the exec root and unix socket paths cap at 108 bytes.
+  const workDir = await mkdtemp(join(tmpdir(), 'lading-dockerd-'));
+  const dataRoot = join(workDir, 'data');
+  const execRoot = join(workDir, 'exec');
+  const cliConfigDir = join(workDir, 'cli');
+  const host = `unix://${join(workDir, 'docker.sock')}`;
+  const daemonJson = join(workDir, 'daemon.json');
+  await mkdir(cliConfigDir);
+  await writeFile(
+    daemonJson,
+    JSON.stringify({
+      'storage-driver': 'vfs',
+      iptables: false,
+      ip6tables: false,
+      bridge: 'none',
+      'registry-mirrors': options.registryMirrors,
+      // dockerd 20.10 otherwise writes its trust key to /etc/docker/key.json.
+      'deprecated-key-path': join(workDir, 'key.json'),
+    }),
+  );
+  const argv = [
+    '--data-root',
+    dataRoot,
+    '--exec-root',
+    execRoot,
+    '-H',
+    host,
+    '--pidfile',
+    join(workDir, 'docker.pid'),
+    '--config-file',
+    daemonJson,
+  ];
+  const child = spawn(DOCKERD_BINARY, argv, { env: daemonEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (chunk: Buffer): void => {
+    output = (output + chunk.toString('utf8')).slice(-OUTPUT_LIMIT_CHARS);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+
+  const docker = async (args: readonly string[]): Promise<string> => {
+    try {
+      const { stdout } = await run(DOCKER_BINARY, ['-H', host, ...args], {
+        env: { ...daemonEnv(), DOCKER_CONFIG: cliConfigDir },
+        timeout: CLI_TIMEOUT_MS,
+        maxBuffer: 16 * 1024 * 1024,
+      });
+      return stdout;
+    } catch (error) {
+      const { stderr } = error as { stderr?: string };
+      throw new Error(`docker ${args.join(' ')} failed: ${stderr || String(error)}\n--- dockerd log (tail):\n${output.slice(-8_000)}`);
+    }
+  };
+
+  const cleanUp = async (): Promise<void> => {
+    await stopSpawnedContainerd(execRoot);
+    await rm(workDir, { recursive: true, force: true });
+  };
+  try {
+    const pid = await spawned(child);
+    await waitUntilReady(child, docker, () => output);
+    let stopping: Promise<void> | undefined;
+    return {
+      host,
+      pid,
+      docker,
+      output: () => output,
+      stop: () => (stopping ??= stopChild(child, pid).finally(cleanUp)),
+    };
+  } catch (error) {
+    if (child.pid !== undefined) await stopChild(child, child.pid);
+    await cleanUp();
+    throw error;
+  }
+}
+
+/** The test's environment minus variables that would point dockerd or the CLI elsewhere. */
+function daemonEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(DOCKER_|CONTAINERD_)/.test(name)),
+  );
+}
+
+async function spawned(child: ChildProcess): Promise<number> {
+  const [outcome] = await Promise.race([once(child, 'spawn').then(() => ['spawn']), once(child, 'error')]);
+  if (outcome !== 'spawn' || child.pid === undefined) {
+    throw new Error(`cannot start ${DOCKERD_BINARY} (sudo .ci/install-deps.sh): ${String(outcome)}`);
+  }
+  return child.pid;
+}
+
+async function waitUntilReady(
+  child: ChildProcess,
+  docker: (args: readonly string[]) => Promise<string>,
+  output: () => string,
+): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`dockerd exited (${child.exitCode ?? child.signalCode}) before serving:\n${output()}`);
+    }
+    try {
+      await docker(['version', '--format', '{{.Server.Version}}']);
+      return;
+    } catch (error) {
+      lastError = error; // the socket appears only once the daemon is initialised
+    }
+    await delay(READY_POLL_INTERVAL_MS);
+  }
+  throw new Error(`dockerd not ready within ${READY_TIMEOUT_MS} ms (${String(lastError)}):\n${output()}`);
+}
+
+/** SIGTERM by PID, SIGKILL after the grace period; resolves once the process has exited. */
+async function stopChild(child: ChildProcess, pid: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  process.kill(pid, 'SIGTERM');
+  const timer = setTimeout(() => {
+    if (child.exitCode === null && child.signalCode === null) process.kill(pid, 'SIGKILL');
+  }, STOP_GRACE_MS);
+  try {
+    await exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * dockerd stops the containerd it spawned on a clean shutdown; after a SIGKILL that containerd
+ * is orphaned, so end it by the PID it wrote under our exec root.
+ */
+async function stopSpawnedContainerd(execRoot: string): Promise<void> {
+  const pidText = await readFile(join(execRoot, 'containerd', 'containerd.pid'), 'utf8').catch(() => '');
+  const pid = Number.parseInt(pidText.trim(), 10);
+  if (!Number.isInteger(pid) || pid <= 1 || !isRunning(pid)) return;
+  // A stale pid file may name a reused PID: only a containerd started for this exec root is ours.
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  if (!cmdline.includes('containerd') || !cmdline.includes(execRoot)) return;
+  process.kill(pid, 'SIGKILL');
+  const deadline = Date.now() + STOP_GRACE_MS;
+  while (isRunning(pid) && Date.now() < deadline) await delay(READY_POLL_INTERVAL_MS);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
