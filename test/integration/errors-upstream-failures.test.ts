@@ -87,6 +87,35 @@ describe('upstream failures on the tag path', () => {
     expect(reply.headers['docker-content-digest']).toBe(image.manifest.digest);
   });
 
+  /** The tag moves upstream while manifest GETs are rate limited (Hub counts GETs, not HEADs). */
+  async function moveTagUnderGetRateLimit(): Promise<void> {
+    await cacheTag();
+    const moved = hub.addImage('library/alpine', undefined, { layers: ['moved\n'] });
+    hub.setTag('library/alpine', 'latest', moved.manifest.digest);
+    hub.rateLimit = { limit: 100, remaining: 0, retryAfterSec: 30 };
+  }
+
+  it('a moved tag whose new manifest GET is rate limited → the cached image, stale with Warning', async () => {
+    await moveTagUnderGetRateLimit();
+    const reply = await get(`${mirror.url}/v2/alpine/manifests/latest`);
+    expect(reply.status).toBe(200);
+    expect(reply.headers['x-lading-cache']).toBe('stale');
+    expect(reply.headers.warning).toMatch(/^299 - ".*rate limit.*"$/);
+    expect(reply.headers['docker-content-digest']).toBe(image.manifest.digest);
+    expect(hub.log.count({ ...MANIFESTS, method: 'HEAD', status: 200 })).toBe(1);
+    expect(hub.log.count({ ...MANIFESTS, method: 'GET', status: 429 })).toBe(1);
+  });
+
+  it('after a rate-limited GET of a moved tag the next request still gets the cached image', async () => {
+    await moveTagUnderGetRateLimit();
+    await get(`${mirror.url}/v2/alpine/manifests/latest`);
+    const reply = await get(`${mirror.url}/v2/alpine/manifests/latest`);
+    expect(reply.status).toBe(200);
+    expect(reply.headers['x-lading-cache']).toBe('stale');
+    expect(reply.headers['docker-content-digest']).toBe(image.manifest.digest);
+    expect(reply.body.equals(Buffer.from(image.manifest.bytes))).toBe(true);
+  });
+
   it('upstream 503 with nothing cached → 502 with an OCI error body', async () => {
     hub.faults.add({ kind: 'status', status: 503 }, { match: MANIFESTS });
     const reply = await get(`${mirror.url}/v2/alpine/manifests/latest`);
