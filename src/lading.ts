@@ -4,6 +4,7 @@ import { serve } from '@hono/node-server';
 import type { LadingConfig } from './config/schema.js';
 import type { Logger } from './log/logger.js';
 import { createApp } from './http/app.js';
+import { CacheLifecycle } from './cache/cache-lifecycle.js';
 import { FillRegistry } from './cache/fill-registry.js';
 import { BlobService } from './registry/blob-service.js';
 import { ManifestService } from './registry/manifest-service.js';
@@ -52,6 +53,8 @@ export async function startLading(config: LadingConfig, options: StartOptions): 
     await blobStore.prepare();
     const repositories = new RepositoryStore(layout);
     const stats = new StatsRecorder();
+    const cache = new CacheLifecycle({ layout, store: blobStore, repositories, maxBytes: config.cache.maxSizeBytes, recorder: stats, logger });
+    await cache.start();
     const upstreams: UpstreamEntry[] = config.upstreams.map((upstreamConfig) => {
       const client: Upstream = new RegistryClient(upstreamConfig, stats);
       return { config: upstreamConfig, client: options.wrapUpstream ? options.wrapUpstream(client) : client };
@@ -64,15 +67,16 @@ export async function startLading(config: LadingConfig, options: StartOptions): 
       recorder: stats,
       onCommitted: async (fill) => {
         await repositories.link(fill.upstreamName, fill.repository, fill.digest);
+        cache.committed(fill.digest, fill.bytesAvailable);
         logger.info('blob cached', { digest: fill.digest, bytes: fill.bytesAvailable, upstream: fill.upstreamName });
       },
     });
-    const manifestStore = new ManifestStore(blobStore, repositories, stats);
+    const manifestStore = new ManifestStore(blobStore, repositories, stats, (digest, sizeBytes) => cache.committed(digest, sizeBytes));
     const manifests = new ManifestService(manifestStore, new TagResolver(repositories, manifestStore));
     const registry = new Registry(
       router,
       manifests,
-      new BlobService(blobStore, repositories, fills),
+      new BlobService(blobStore, repositories, fills, cache.index),
       new TagLister(repositories),
       new ReferrersService(manifests),
       repositories,
@@ -91,6 +95,7 @@ export async function startLading(config: LadingConfig, options: StartOptions): 
         await closeServer(server, config.shutdownGraceMs);
         await fills.abandonAll(new Error('lading is shutting down'));
         await Promise.allSettled(upstreams.map((u) => u.client.close()));
+        await cache.stop();
         await releaseLock();
       })());
     return { url, server, stats, stop };

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { FillReadStream } from '../cache/fill-reader.js';
 import type { BlobFill } from '../cache/blob-fill.js';
+import type { BlobIndex } from '../cache/blob-index.js';
 import type { FillRegistry } from '../cache/fill-registry.js';
 import type { Digest } from '../oci/digest.js';
 import { parseRange, type ByteRange } from '../oci/range.js';
@@ -27,6 +28,7 @@ export class BlobService {
     private readonly store: BlobStore,
     private readonly repositories: RepositoryStore,
     private readonly fills: FillRegistry,
+    private readonly index: BlobIndex,
   ) {}
 
   async head(route: Route, digest: Digest): Promise<{ sizeBytes: number; cache: BlobCacheOutcome }> {
@@ -75,7 +77,16 @@ export class BlobService {
 
   private async openStored(digest: Digest, range: ByteRange): Promise<Readable | undefined> {
     if (range.kind === 'unsatisfiable' || range.kind === 'invalid') return undefined;
-    return this.store.openRead(digest, range.kind === 'single' ? { start: range.start, end: range.end } : undefined);
+    const release = this.index.hold(digest);
+    try {
+      const stream = await this.store.openRead(digest, range.kind === 'single' ? { start: range.start, end: range.end } : undefined);
+      this.index.touch(digest);
+      stream.once('close', release);
+      return stream;
+    } catch (error) {
+      release();
+      throw error;
+    }
   }
 
   /**

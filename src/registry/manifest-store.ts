@@ -40,6 +40,8 @@ export class ManifestStore {
     private readonly store: BlobStore,
     private readonly repositories: RepositoryStore,
     private readonly recorder: Recorder = nullRecorder,
+    /** Called when a manifest blob was newly committed (indexing, eviction). */
+    private readonly onStored: (digest: Digest, sizeBytes: number) => void = () => undefined,
   ) {}
 
   async load(route: Route, digest: Digest): Promise<LoadedManifest> {
@@ -89,6 +91,7 @@ export class ManifestStore {
       try {
         await writer.write(fetched.bytes);
         await writer.commit();
+        this.onStored(digest, fetched.bytes.byteLength);
       } catch (error) {
         await writer.abort();
         throw error;

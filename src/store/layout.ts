@@ -6,6 +6,8 @@ import { digestAlgorithm, digestHex, type Digest } from '../oci/digest.js';
 //   <dataDir>/
 //     format                         on-disk format version ("lading-store 1")
 //     lading.lock                    pid of the process that owns the directory
+//     access.json                    last-access times (written in batches)
+//     pins.json                      pinned images
 //     blobs/sha256/ab/ab12…          content-addressed blobs (manifests are blobs too)
 //     tmp/                           fills in progress; cleared at start
 //     repositories/<upstream>/<repository…>/
@@ -30,6 +32,12 @@ export class StoreLayout {
   }
   get lockFile(): string {
     return path.join(this.root, 'lading.lock');
+  }
+  get accessJournalFile(): string {
+    return path.join(this.root, 'access.json');
+  }
+  get pinsFile(): string {
+    return path.join(this.root, 'pins.json');
   }
   get blobsDir(): string {
     return path.join(this.root, 'blobs');

@@ -19,6 +19,8 @@ export interface TestMirrorOptions {
   dataDir?: string;
   wrapUpstream?: (client: Upstream) => Upstream;
   shutdownGraceMs?: number;
+  /** cache.maxSize in bytes (0: no cap). */
+  maxSizeBytes?: number;
 }
 
 /** Starts lading in-process on 127.0.0.1:0 with a temp data dir, short timeouts and a captured log. */
@@ -29,7 +31,7 @@ export async function startTestMirror(options: TestMirrorOptions): Promise<TestM
   const config: LadingConfig = {
     listen: { host: '127.0.0.1', port: 0 },
     dataDir,
-    cache: { maxSizeBytes: 0 },
+    cache: { maxSizeBytes: options.maxSizeBytes ?? 0 },
     shutdownGraceMs: options.shutdownGraceMs ?? 2_000,
     upstreams: options.upstreams.map((u, index) => ({
       default: index === 0,
