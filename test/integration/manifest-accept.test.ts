@@ -70,6 +70,15 @@ describe('manifest Accept negotiation', () => {
     expect(reply.body.equals(Buffer.from(dockerList.manifest.bytes))).toBe(true);
   });
 
+  it('a Docker manifest list without a linux/amd64 child, for a client taking no list → 404 MANIFEST_UNKNOWN', async () => {
+    const arm = hub.addImage('library/armonly', undefined, { format: 'docker', platform: { os: 'linux', architecture: 'arm64' } });
+    hub.addIndex('library/armonly', 'latest', [arm], { format: 'docker' });
+    const reply = await get(`${mirror.url}/v2/armonly/manifests/latest`, DOCKER_MANIFEST);
+    expect(reply.status).toBe(404);
+    expect(firstError(reply).code).toBe('MANIFEST_UNKNOWN');
+    expect(firstError(reply).message).toMatch(/linux\/amd64/);
+  });
+
   it('an OCI index by tag for a client taking only Docker v2 is 404 MANIFEST_UNKNOWN saying why', async () => {
     const reply = await get(`${mirror.url}/v2/ociindex/manifests/latest`, DOCKER_MANIFEST);
     expect(reply.status).toBe(404);

@@ -121,4 +121,44 @@ describe('manifests of every type, by tag and by digest', () => {
     expect(byDigest.body.equals(Buffer.from(manifest.bytes))).toBe(true);
     expect(hub.log.entries).toEqual([]);
   });
+
+  it('a manifest without a mediaType field is served with the Content-Type upstream gave it', async () => {
+    // Early OCI manifests omit mediaType; only the upstream's Content-Type says what they are.
+    const image = hub.addImage('library/untyped', undefined);
+    const json = JSON.parse(Buffer.from(image.manifest.bytes).toString('utf8')) as Record<string, unknown>;
+    delete json.mediaType;
+    const bytes = Buffer.from(JSON.stringify(json));
+    const digest = hub.addManifest('library/untyped', bytes, OCI_MANIFEST, ['v1']);
+    const reply = await call(`${mirror.url}/v2/untyped/manifests/v1`);
+    expect(reply.status).toBe(200);
+    expect(reply.headers['content-type']).toBe(OCI_MANIFEST);
+    expect(reply.headers['docker-content-digest']).toBe(digest);
+    expect(reply.body.equals(bytes)).toBe(true);
+  });
+});
+
+describe('manifests across a restart', () => {
+  it('are served from the data directory with the same headers and no upstream request', async () => {
+    const hub = await FakeUpstream.start();
+    const first = await startTestMirror({ upstreams: [{ name: 'docker.io', url: hub.url }] });
+    let second: TestMirror | undefined;
+    try {
+      const amd64 = hub.addImage('library/kept', undefined, { format: 'docker', layers: ['kept amd64\n'] });
+      const list = hub.addIndex('library/kept', 'v1', [amd64], { format: 'docker' }).manifest;
+      const url = (mirror: TestMirror) => `${mirror.url}/v2/kept/manifests/${list.digest}`;
+      expect((await call(url(first))).status).toBe(200);
+      await first.close({ keepData: true });
+      second = await startTestMirror({ upstreams: [{ name: 'docker.io', url: hub.url }], dataDir: first.dataDir });
+      hub.log.clear();
+      const reply = await call(url(second));
+      expect(reply.status).toBe(200);
+      expect(reply.headers).toMatchObject(manifestHeaders(list));
+      expect(reply.body.equals(Buffer.from(list.bytes))).toBe(true);
+      expect(hub.log.entries).toEqual([]);
+    } finally {
+      await second?.close();
+      await first.close(); // stops once; removes the data dir both mirrors used
+      await hub.stop();
+    }
+  });
 });
