@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { SingleFlight } from '../cache/single-flight.js';
 import { digestAlgorithm, digestOf, type Digest } from '../oci/digest.js';
 import { parseManifest, type ParsedManifest } from '../oci/manifest.js';
 import { MAX_MANIFEST_BYTES } from '../oci/media-types.js';
@@ -35,6 +36,7 @@ export class ManifestStore {
   });
   /** `upstream/repository@digest` already known to be linked, to skip a file read per request. */
   private readonly knownLinks = new LRUCache<string, true>({ max: MEMORY_LINKS });
+  private readonly fetches = new SingleFlight<StoredManifest>();
 
   constructor(
     private readonly store: BlobStore,
@@ -47,11 +49,19 @@ export class ManifestStore {
   async load(route: Route, digest: Digest): Promise<LoadedManifest> {
     const local = await this.loadLocal(route, digest);
     if (local) return { ...local, cache: 'hit' };
+    // One upstream GET (a Docker Hub pull) however many requests miss at once; the flight looks
+    // locally again first, for a request whose miss raced a flight that has just stored it.
+    const key = `${route.upstream.config.name}/${route.repository}@${digest}`;
+    const fetched = await this.fetches.run(key, async () => (await this.loadLocal(route, digest)) ?? this.fetch(route, digest));
+    return { ...fetched, cache: 'miss' };
+  }
+
+  private async fetch(route: Route, digest: Digest): Promise<StoredManifest> {
     const fetched = await route.upstream.client.getManifest(route.repository, digest);
     if (digestOf(fetched.bytes, digestAlgorithm(digest)) !== digest) {
       throw new UpstreamError('bad-response', route.upstream.config.name, `upstream ${route.upstream.config.name} sent a manifest whose digest is not the requested ${digest}`);
     }
-    return { ...(await this.save(route, digest, fetched)), cache: 'miss' };
+    return this.save(route, digest, fetched);
   }
 
   /** Stores a manifest fetched by tag (its digest computed here) and returns it. */
