@@ -153,4 +153,21 @@ describe('tag freshness', () => {
     expect(hub.log.count(MANIFEST_HEADS)).toBe(1);
     expect(hub.log.count(MANIFEST_GETS)).toBe(0);
   });
+
+  it('10 concurrent requests for a tag never pulled before share one HEAD and one GET', async () => {
+    const image = hub.addImage('library/cold', 'latest', { layers: ['cold\n'] });
+    hub.log.clear();
+    let open!: () => void;
+    heads.gate = new Promise<void>((resolve) => (open = resolve));
+    const arrived = requestsArrived(staleMirror, 10, 5_000);
+    const replies = Promise.all(Array.from({ length: 10 }, () => get(`${staleMirror.url}/v2/cold/manifests/latest`)));
+    await arrived;
+    open();
+    for (const reply of await replies) {
+      expect(reply.status).toBe(200);
+      expect(reply.body.equals(Buffer.from(image.manifest.bytes))).toBe(true);
+    }
+    expect(hub.log.count({ ...MANIFEST_HEADS, status: 200 })).toBe(1);
+    expect(hub.log.count({ ...MANIFEST_GETS, status: 200 })).toBe(1);
+  });
 });
