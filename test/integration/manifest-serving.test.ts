@@ -112,6 +112,17 @@ describe('manifests of every type, by tag and by digest', () => {
     expect(hub.log.entries).toEqual([]);
   });
 
+  it('10 concurrent GETs by digest of an uncached manifest cost one upstream GET', async () => {
+    const { name, manifest } = push('OCI index');
+    hub.log.clear();
+    const replies = await Promise.all(Array.from({ length: 10 }, () => call(`${mirror.url}/v2/${name}/manifests/${manifest.digest}`)));
+    for (const reply of replies) {
+      expect(reply.status).toBe(200);
+      expect(reply.body.equals(Buffer.from(manifest.bytes))).toBe(true);
+    }
+    expect(hub.log.count({ server: 'registry', method: 'GET', path: /\/manifests\//, status: 200 })).toBe(1);
+  });
+
   it('a GET by digest of a manifest known by tag costs no upstream request', async () => {
     const { name, manifest } = push('Docker image manifest');
     expect((await call(`${mirror.url}/v2/${name}/manifests/v1`)).status).toBe(200);
