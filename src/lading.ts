@@ -56,7 +56,7 @@ export async function startLading(config: LadingConfig, options: StartOptions): 
     const cache = new CacheLifecycle({ layout, store: blobStore, repositories, maxBytes: config.cache.maxSizeBytes, recorder: stats, logger });
     await cache.start();
     const upstreams: UpstreamEntry[] = config.upstreams.map((upstreamConfig) => {
-      const client: Upstream = new RegistryClient(upstreamConfig, stats);
+      const client: Upstream = new RegistryClient(upstreamConfig, stats, config.offline);
       return { config: upstreamConfig, client: options.wrapUpstream ? options.wrapUpstream(client) : client };
     });
     const router = new UpstreamRouter(upstreams);

@@ -188,6 +188,7 @@ export class BlobFill extends EventEmitter {
     const writer = this.writer!;
     for (let resumes = 0; ; resumes++) {
       if (this.error) throw this.error;
+      const bytesBefore = writer.bytesWritten;
       try {
         const download = await this.options.upstream.openBlob(this.repository, this.digest, writer.bytesWritten, this.abortController.signal);
         if (this.error) {
@@ -220,7 +221,10 @@ export class BlobFill extends EventEmitter {
       } catch (error) {
         this.body = undefined;
         if (this.timedOut || this.error) throw this.error ?? error;
-        if (!isResumable(error) || resumes >= this.options.maxResumes) throw error;
+        // Only a transfer that made progress is resumed: a refused connection or a 5xx before
+        // any byte is an outage to report now, not to hammer the upstream with at once.
+        const progressed = writer.bytesWritten > bytesBefore;
+        if (!progressed || !isResumable(error) || resumes >= this.options.maxResumes) throw error;
       }
     }
   }

@@ -12,6 +12,7 @@ export function redactedConfig(config: LadingConfig): unknown {
     upstreams: config.upstreams.map(redactedUpstream),
     cache: { maxSize: formatBytes(config.cache.maxSizeBytes) },
     shutdownGrace: formatDuration(config.shutdownGraceMs),
+    offline: config.offline,
   };
 }
 

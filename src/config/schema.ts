@@ -49,6 +49,8 @@ export interface LadingConfig {
   cache: CacheConfig;
   /** Longest a graceful shutdown waits for running responses before closing them. */
   shutdownGraceMs: number;
+  /** Serve only from the cache: no upstream is contacted (503 for what is not cached). */
+  offline: boolean;
 }
 
 /** The embedded defaults, in the textual form a config file uses. */
@@ -68,6 +70,7 @@ export const DEFAULT_CONFIG_TEXT = {
   ],
   cache: { maxSize: '50GiB' },
   shutdownGrace: '10s',
+  offline: false,
 } as const;
 
 /** Per-upstream defaults applied to every upstream entry that leaves a key out. */

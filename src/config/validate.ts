@@ -24,7 +24,7 @@ export interface ValidationContext {
 
 type TextObject = Record<string, unknown>;
 
-const ROOT_KEYS = ['listen', 'dataDir', 'upstreams', 'cache', 'shutdownGrace'] as const;
+const ROOT_KEYS = ['listen', 'dataDir', 'upstreams', 'cache', 'shutdownGrace', 'offline'] as const;
 const CACHE_KEYS = ['maxSize'] as const;
 const UPSTREAM_KEYS = [
   'name', 'url', 'aliases', 'caFile', 'default', 'username', 'passwordEnv', 'passwordFile',
@@ -51,7 +51,13 @@ export function validateConfig(raw: unknown, context: ValidationContext): Lading
     upstreams: validateUpstreams(root.upstreams, 'upstreams', context),
     cache: { maxSizeBytes: convert(cache.maxSize, 'cache.maxSize', parseSize) },
     shutdownGraceMs: timerDuration(root.shutdownGrace, 'shutdownGrace', { allowZero: true }),
+    offline: expectBoolean(root.offline, 'offline'),
   };
+}
+
+function expectBoolean(value: unknown, at: string): boolean {
+  if (typeof value !== 'boolean') throw new ConfigError(at, `expected true or false, got ${describeValue(value)}`);
+  return value;
 }
 
 /** `host:port`, `[ipv6]:port` or `:port` (all interfaces); port 0 asks the OS for a free one. */

@@ -28,20 +28,21 @@ function upstreamAnswer(error: UpstreamError): ErrorAnswer {
       const code = isKnownCode(error.upstreamCode) ? error.upstreamCode : 'MANIFEST_UNKNOWN';
       return answer(404, code, error.message, { upstream: error.upstream });
     }
-    case 'rate-limited': {
-      const headers: Record<string, string> = {};
-      if (error.retryAfterSeconds !== undefined) headers['Retry-After'] = String(error.retryAfterSeconds);
-      return answer(429, 'TOOMANYREQUESTS', error.message, { upstream: error.upstream }, headers);
-    }
+    case 'rate-limited':
+      return answer(429, 'TOOMANYREQUESTS', error.message, { upstream: error.upstream }, retryAfter(error));
     case 'denied':
       return answer(403, 'DENIED', error.message, { upstream: error.upstream });
     case 'timeout':
       return answer(504, 'UNAVAILABLE', error.message, { upstream: error.upstream });
     case 'offline':
-      return answer(503, 'UNAVAILABLE', error.message, { upstream: error.upstream });
+      return answer(503, 'UNAVAILABLE', error.message, { upstream: error.upstream }, retryAfter(error));
     default:
       return answer(502, 'UNAVAILABLE', error.message, { upstream: error.upstream });
   }
+}
+
+function retryAfter(error: UpstreamError): Record<string, string> {
+  return error.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(error.retryAfterSeconds) };
 }
 
 function answer(status: number, code: string, message: string, detail: unknown = null, headers: Record<string, string> = {}): ErrorAnswer {

@@ -8,6 +8,7 @@ import { parseDigest, type Digest } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES, UPSTREAM_MANIFEST_ACCEPT } from '../oci/media-types.js';
 import { parseRetryAfter, RateLimitState, type RateLimitSnapshot } from './rate-limit.js';
 import { BodyTooLargeError, readCapped } from './read-capped.js';
+import { CircuitBreaker, type BreakerState } from './circuit-breaker.js';
 import { nextRedirect } from './redirects.js';
 import type { BlobDownload, FetchedManifest, ManifestHead, ReferrersAnswer, TagPage, Upstream } from './upstream.js';
 import { UpstreamAuth } from './upstream-auth.js';
@@ -16,6 +17,9 @@ import { classifyTransportError, UpstreamError } from './upstream-error.js';
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const MAX_TAGS_BODY_BYTES = 16 * 1024 * 1024;
 const MAX_REDIRECTS = 5;
+/** Consecutive outages that open the breaker, and how long it stays open before a probe. */
+const BREAKER_FAILURES = 5;
+const BREAKER_COOL_DOWN_MS = 30_000;
 
 interface SendOptions {
   method: 'GET' | 'HEAD';
@@ -43,9 +47,13 @@ export class RegistryClient implements Upstream {
   private readonly limit: LimitFunction;
   private readonly rateLimitState = new RateLimitState();
 
+  private readonly breaker = new CircuitBreaker({ failureThreshold: BREAKER_FAILURES, coolDownMs: BREAKER_COOL_DOWN_MS });
+
   constructor(
     config: UpstreamConfig,
     private readonly recorder: Recorder = nullRecorder,
+    /** Offline mode: never contact the upstream; serve only from cache. */
+    private readonly offline = false,
   ) {
     this.name = config.name;
     this.baseUrl = new URL(config.url.endsWith('/') ? config.url : `${config.url}/`);
@@ -194,6 +202,10 @@ export class RegistryClient implements Upstream {
     return this.rateLimitState.last;
   }
 
+  get breakerState(): BreakerState {
+    return this.offline ? 'open' : this.breaker.state;
+  }
+
   get cachedTokenCount(): number {
     return this.auth.cachedTokenCount;
   }
@@ -210,15 +222,33 @@ export class RegistryClient implements Upstream {
         retryAfterSeconds: blockedSeconds,
       });
     }
-    const release = await this.acquireSlot(options.signal);
+    if (this.offline) {
+      throw new UpstreamError('offline', this.name, `lading is offline: upstream ${this.name} is not contacted, and this is not cached`);
+    }
+    const admission = this.breaker.admit();
+    if (!admission.allowed) {
+      throw new UpstreamError('offline', this.name, `upstream ${this.name} is failing; lading serves only from cache for ${admission.retryAfterSeconds}s more`, {
+        retryAfterSeconds: admission.retryAfterSeconds,
+      });
+    }
+    let release: () => void;
+    try {
+      release = await this.acquireSlot(options.signal);
+    } catch (error) {
+      this.breaker.abandon(admission.probe);
+      throw error;
+    }
     const startedAt = performance.now();
     try {
       const response = await this.sendAuthorized(options);
+      this.breaker.success(admission.probe);
       this.recorder.upstreamCall(this.name, { ok: true, latencyMs: performance.now() - startedAt });
       return { response, release };
     } catch (error) {
       release();
       const failure = classifyTransportError(this.name, error);
+      if (failure.isOutage && failure.failure !== 'rate-limited') this.breaker.failure(admission.probe);
+      else this.breaker.success(admission.probe);
       // 404 and denial mean the upstream answered; only outages count against its health.
       this.recorder.upstreamCall(this.name, { ok: !failure.isOutage, latencyMs: performance.now() - startedAt, error: failure.isOutage ? failure.message : undefined });
       throw failure;

@@ -19,6 +19,7 @@ export interface TestMirrorOptions {
   dataDir?: string;
   wrapUpstream?: (client: Upstream) => Upstream;
   shutdownGraceMs?: number;
+  offline?: boolean;
   /** cache.maxSize in bytes (0: no cap). */
   maxSizeBytes?: number;
 }
@@ -32,6 +33,7 @@ export async function startTestMirror(options: TestMirrorOptions): Promise<TestM
     listen: { host: '127.0.0.1', port: 0 },
     dataDir,
     cache: { maxSizeBytes: options.maxSizeBytes ?? 0 },
+    offline: options.offline ?? false,
     shutdownGraceMs: options.shutdownGraceMs ?? 2_000,
     upstreams: options.upstreams.map((u, index) => ({
       default: index === 0,

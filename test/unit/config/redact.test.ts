@@ -74,6 +74,7 @@ describe('redactedConfig', () => {
       ],
       cache: { maxSize: '1500MB' },
       shutdownGrace: '0s',
+      offline: false,
     });
   });
 
