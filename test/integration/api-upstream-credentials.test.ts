@@ -140,3 +140,35 @@ describe('an upstream that requires credentials', () => {
     expect(logged).not.toContain(BASIC);
   });
 });
+
+describe('a registry that wants HTTP Basic credentials itself', () => {
+  const USERNAME = 'basic-bot';
+  const PASSWORD = 'Basic-Only-Secret-41f0';
+  const BASIC = Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64');
+  let hub: FakeUpstream;
+  let mirror: TestMirror;
+
+  beforeAll(async () => {
+    hub = await FakeUpstream.start({ auth: 'basic', credentials: { username: USERNAME, password: PASSWORD } });
+    mirror = await startTestMirror({ upstreams: [{ name: 'registry.internal', url: hub.url, username: USERNAME, password: PASSWORD }] });
+  });
+  afterAll(async () => {
+    await mirror?.close();
+    await hub?.stop();
+  });
+
+  it('pulls with Basic to the registry only: never to the cdn, never in the log', async () => {
+    const image = hub.addImage('team/tool', 'v1');
+    const manifest = await get(`${mirror.url}/v2/team/tool/manifests/v1`);
+    expect(manifest.status).toBe(200);
+    const layer = await get(`${mirror.url}/v2/team/tool/blobs/${image.layers[0]!.digest}`);
+    expect(layer.status).toBe(200);
+    expect(layer.body.equals(Buffer.from(image.layers[0]!.bytes))).toBe(true);
+    const authorized = hub.log.entries.filter((entry) => entry.server === 'registry' && entry.status === 200);
+    expect(authorized.every((entry) => entry.headers.authorization === `Basic ${BASIC}`)).toBe(true);
+    expect(hub.log.entries.filter((entry) => entry.server === 'cdn').every((entry) => entry.headers.authorization === undefined)).toBe(true);
+    expect(hub.log.count({ server: 'cdn', status: 200 })).toBe(1);
+    expect(JSON.stringify(mirror.logLines)).not.toContain(PASSWORD);
+    expect(JSON.stringify(mirror.logLines)).not.toContain(BASIC);
+  });
+});

@@ -51,6 +51,8 @@ describe('manifest Accept negotiation', () => {
     expect((await get(`${mirror.url}/v2/ociimage/manifests/latest`, DOCKER_MANIFEST)).status).toBe(404);
     const asked = hub.log.entries.filter((entry) => entry.server === 'registry' && entry.status === 200);
     expect(asked.map((entry) => entry.method).sort()).toEqual(['GET', 'HEAD']);
+    // The tag is only ever HEADed (free on Hub); the GET is by the digest the HEAD gave.
+    expect(asked.find((entry) => entry.method === 'GET')?.path).toMatch(/\/manifests\/sha256:[0-9a-f]{64}$/);
     for (const entry of asked) expect(entry.headers.accept).toBe(UPSTREAM_MANIFEST_ACCEPT);
   });
 
