@@ -107,7 +107,7 @@ function blobPath(dataDir: string, digest: Digest): string {
   return join(dataDir, 'blobs', 'sha256', hex.slice(0, 2), hex);
 }
 
-describe('lading serve: graceful shutdown', () => {
+describe('lading serve process: shutdown and crash', () => {
   let upstream: FakeUpstream;
   let dataDir: string;
   let agent: Agent;
@@ -178,6 +178,23 @@ describe('lading serve: graceful shutdown', () => {
     // mirror-process sends SIGKILL after 10 s without an exit; a clean code 0 means it exited in time.
     expect(await running.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     await expect(withTimeout(body.done, WAIT_MS, 'cut body')).rejects.toThrow();
+    expect(await readdir(join(dataDir, 'tmp'))).toEqual([]);
+    expect(existsSync(blobPath(dataDir, digest))).toBe(false);
+    expect(existsSync(join(dataDir, 'lading.lock'))).toBe(false);
+  });
+
+  it('SIGTERM while the upstream never answers a blob GET: cuts the request, exits 0, leaves no temp file', async () => {
+    const digest = upstream.addBlob(REPOSITORY, randomBytes(BLOB_BYTES));
+    upstream.faults.add({ kind: 'hang' }, { match: { server: 'cdn' }, times: 1 });
+    const running = await startMirrorProcess({ upstreamUrl: upstream.url, dataDir, env: { LADING_SHUTDOWN_GRACE: '1s' } });
+    mirror = running;
+    const response = request(`${running.url}/v2/${REPOSITORY}/blobs/${digest}`, { dispatcher: agent });
+    response.catch(() => undefined);
+    // The registry's 307 to the cdn is logged once sent; the cdn request then hangs.
+    await upstream.log.waitFor({ server: 'registry', method: 'GET', path: /\/blobs\//, status: 307 }, 1, WAIT_MS);
+
+    expect(await running.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    await expect(withTimeout(response, WAIT_MS, 'response to the hung fill')).rejects.toThrow();
     expect(await readdir(join(dataDir, 'tmp'))).toEqual([]);
     expect(existsSync(blobPath(dataDir, digest))).toBe(false);
     expect(existsSync(join(dataDir, 'lading.lock'))).toBe(false);
