@@ -20,6 +20,8 @@ import { StoreLayout } from './store/layout.js';
 import { RepositoryStore } from './store/repository-store.js';
 import { RegistryClient } from './upstream/registry-client.js';
 import { StatsRecorder } from './stats/stats-recorder.js';
+import type { StatsSources } from './stats/stats-sources.js';
+import { StoreHealth } from './store/store-health.js';
 import type { Upstream } from './upstream/upstream.js';
 
 /** Cuts of one fill resumed with Range before it fails. */
@@ -33,6 +35,8 @@ export interface RunningLading {
   server: Server;
   /** Live counters (for tests and the stats endpoint). */
   stats: StatsRecorder;
+  /** Everything /_lading/stats reads. */
+  sources: StatsSources;
   stop(): Promise<void>;
 }
 
@@ -52,6 +56,8 @@ export async function startLading(config: LadingConfig, options: StartOptions): 
     const blobStore = new FsBlobStore(layout);
     await blobStore.prepare();
     const repositories = new RepositoryStore(layout);
+    const health = new StoreHealth(layout.tmpDir, logger);
+    const cannotWrite = (error: unknown): boolean => health.noteFailure(error);
     const stats = new StatsRecorder();
     const cache = new CacheLifecycle({ layout, store: blobStore, repositories, maxBytes: config.cache.maxSizeBytes, recorder: stats, logger });
     await cache.start();
@@ -66,22 +72,26 @@ export async function startLading(config: LadingConfig, options: StartOptions): 
       fillTimeoutMs: FILL_TIMEOUT_MS,
       recorder: stats,
       onCommitted: async (fill) => {
-        await repositories.link(fill.upstreamName, fill.repository, fill.digest);
+        await repositories.link(fill.upstreamName, fill.repository, fill.digest).catch((error: unknown) => {
+          if (!cannotWrite(error)) throw error;
+        });
         cache.committed(fill.digest, fill.bytesAvailable);
         logger.info('blob cached', { digest: fill.digest, bytes: fill.bytesAvailable, upstream: fill.upstreamName });
       },
+      onFailed: cannotWrite,
     });
-    const manifestStore = new ManifestStore(blobStore, repositories, stats, (digest, sizeBytes) => cache.committed(digest, sizeBytes));
-    const manifests = new ManifestService(manifestStore, new TagResolver(repositories, manifestStore));
+    const manifestStore = new ManifestStore(blobStore, repositories, stats, (digest, sizeBytes) => cache.committed(digest, sizeBytes), cannotWrite);
+    const manifests = new ManifestService(manifestStore, new TagResolver(repositories, manifestStore, cannotWrite));
     const registry = new Registry(
       router,
       manifests,
-      new BlobService(blobStore, repositories, fills, cache.index),
+      new BlobService(blobStore, repositories, fills, cache.index, health, stats),
       new TagLister(repositories),
       new ReferrersService(manifests),
       repositories,
     );
-    const app = createApp({ registry, logger, recorder: stats, isServing: () => serving });
+    const sources = statsSources({ stats, cache, health, fills, upstreams, serving: () => serving });
+    const app = createApp({ registry, logger, recorder: stats, sources });
     const server = await listen(app.fetch, config);
     serving = true;
     const address = server.address() as AddressInfo;
@@ -96,13 +106,54 @@ export async function startLading(config: LadingConfig, options: StartOptions): 
         await fills.abandonAll(new Error('lading is shutting down'));
         await Promise.allSettled(upstreams.map((u) => u.client.close()));
         await cache.stop();
+        health.stop();
         await releaseLock();
       })());
-    return { url, server, stats, stop };
+    return { url, server, stats, sources, stop };
   } catch (error) {
     await releaseLock();
     throw error;
   }
+}
+
+function statsSources(parts: {
+  stats: StatsRecorder;
+  cache: CacheLifecycle;
+  health: StoreHealth;
+  fills: FillRegistry;
+  upstreams: UpstreamEntry[];
+  serving: () => boolean;
+}): StatsSources {
+  return {
+    recorder: parts.stats,
+    startedAtMs: Date.now(),
+    serving: parts.serving,
+    cache: () => parts.cache.figures(parts.health.diskFull),
+    fills: () =>
+      parts.fills.inFlight().map((fill) => ({
+        digest: fill.digest,
+        upstream: fill.upstreamName,
+        repository: fill.repository,
+        bytes: fill.bytesAvailable,
+        totalBytes: fill.totalSizeBytes,
+        readers: fill.readerCount,
+        startedAtMs: fill.startedAtMs,
+      })),
+    upstreams: () =>
+      parts.upstreams.map(({ config, client }) => {
+        const status = client.status();
+        const counters = parts.stats.upstreams.get(config.name);
+        const state = status.breaker !== 'closed' ? 'open' : (counters?.consecutiveFailures ?? 0) > 0 ? 'degraded' : 'ok';
+        return {
+          name: config.name,
+          url: config.url,
+          default: config.default,
+          state,
+          rateLimit: status.rateLimit && { limit: status.rateLimit.limit, remaining: status.rateLimit.remaining, observedAtMs: status.rateLimit.observedAtMs },
+          tokensCached: status.tokensCached,
+        };
+      }),
+  };
 }
 
 function listen(fetch: Parameters<typeof serve>[0]['fetch'], config: LadingConfig): Promise<Server> {

@@ -19,6 +19,8 @@ export interface BlobFillOptions {
   /** A fill with or without readers is abandoned after this long. */
   timeoutMs: number;
   onCommitted: (fill: BlobFill) => Promise<void>;
+  /** Told a failure before any reader is, so the next request already knows (disk full). */
+  onFailed: (error: unknown) => void;
   recorder: Recorder;
 }
 
@@ -150,6 +152,7 @@ export class BlobFill extends EventEmitter {
     } catch (error) {
       this.error ??= error instanceof UpstreamError || error instanceof StoreError ? error : classifyTransportError(this.upstreamName, error);
       this.state = 'failed';
+      this.options.onFailed(this.error);
       this.rejectSized(this.error);
       this.emit('progress');
       this.closeIdleHandles();
@@ -201,6 +204,11 @@ export class BlobFill extends EventEmitter {
           this.bytesAvailable = 0;
         }
         if (this.totalSizeBytes === undefined && download.totalSizeBytes !== undefined) {
+          // A blob that cannot fit fails before any reader saw a byte (it is then streamed through).
+          if (!(await this.options.store.hasRoomFor(download.totalSizeBytes))) {
+            download.body.destroy();
+            throw new StoreError('ENOSPC', `no room for ${download.totalSizeBytes} bytes of ${this.digest} in the data directory`);
+          }
           this.totalSizeBytes = download.totalSizeBytes;
           this.resolveSized();
         }

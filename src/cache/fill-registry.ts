@@ -10,6 +10,8 @@ export interface FillRegistryOptions {
   fillTimeoutMs: number;
   /** Runs after a fill committed (link the repository, index the blob). */
   onCommitted: (fill: BlobFill) => Promise<void>;
+  /** Told every failure (a full disk switches lading to streaming through). */
+  onFailed: (error: unknown) => void;
   recorder: Recorder;
 }
 
@@ -38,6 +40,7 @@ export class FillRegistry {
       maxResumes: this.options.maxResumes,
       timeoutMs: this.options.fillTimeoutMs,
       onCommitted: this.options.onCommitted,
+      onFailed: this.options.onFailed,
       recorder: this.options.recorder,
     });
     this.fills.set(digest, fill);

@@ -9,20 +9,20 @@ import { apiVersionHeader } from './middleware/api-version.js';
 import { requestLog } from './middleware/request-log.js';
 import { requestStats } from './middleware/request-stats.js';
 import type { Recorder } from '../stats/recorder.js';
+import type { StatsSources } from '../stats/stats-sources.js';
 import { v2Handler } from './routes/v2-routes.js';
 
 export interface AppDependencies {
   registry: Registry;
   logger: Logger;
   recorder: Recorder;
-  /** False while starting or shutting down. */
-  isServing: () => boolean;
+  sources: StatsSources;
 }
 
 const RAW_V2_PATH = /^\/v2(?:[/?]|$)/;
 
 /** Middleware order, routes and the one error handler. Nothing below http/ knows hono. */
-export function createApp({ registry, logger, recorder, isServing }: AppDependencies): Hono<AppEnv> {
+export function createApp({ registry, logger, recorder, sources }: AppDependencies): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', requestLog(logger));
   app.use('/v2/*', requestStats(recorder));
@@ -31,9 +31,14 @@ export function createApp({ registry, logger, recorder, isServing }: AppDependen
   const v2 = v2Handler(registry);
   app.all('/v2', v2);
   app.all('/v2/*', v2);
-  app.get('/_lading/health', (c) =>
-    isServing() ? c.json({ status: 'ok' }) : c.json({ status: 'unavailable' }, 503),
-  );
+  app.get('/_lading/health', (c) => {
+    const upstreams = Object.fromEntries(sources.upstreams().map((u) => [u.name, u.state]));
+    const cache = sources.cache();
+    // Healthy while the cache can serve, whatever the upstreams' state (the body says which).
+    return sources.serving()
+      ? c.json({ status: 'ok', diskFull: cache.diskFull, upstreams })
+      : c.json({ status: 'unavailable', upstreams }, 503);
+  });
   // hono routes on the URL with dot segments resolved (`/v2/../etc` → `/etc`); the v2 handler
   // reads the raw path, so a raw /v2 path that routing lost still gets its grammar's answer (400).
   app.notFound((c) =>

@@ -1,7 +1,12 @@
 import type { Readable } from 'node:stream';
 import { FillReadStream } from '../cache/fill-reader.js';
 import type { BlobFill } from '../cache/blob-fill.js';
+import { pipeline } from 'node:stream/promises';
 import type { BlobIndex } from '../cache/blob-index.js';
+import { VerifiedRangeStream } from '../cache/verified-stream.js';
+import type { Recorder } from '../stats/recorder.js';
+import type { StoreHealth } from '../store/store-health.js';
+import { UpstreamError } from '../upstream/upstream-error.js';
 import type { FillRegistry } from '../cache/fill-registry.js';
 import type { Digest } from '../oci/digest.js';
 import { parseRange, type ByteRange } from '../oci/range.js';
@@ -29,6 +34,8 @@ export class BlobService {
     private readonly repositories: RepositoryStore,
     private readonly fills: FillRegistry,
     private readonly index: BlobIndex,
+    private readonly health: StoreHealth,
+    private readonly recorder: Recorder,
   ) {}
 
   async head(route: Route, digest: Digest): Promise<{ sizeBytes: number; cache: BlobCacheOutcome }> {
@@ -56,12 +63,45 @@ export class BlobService {
       const range = parseRange(rangeHeader, stored);
       return { sizeBytes: stored, range, cache: 'hit', body: await this.openStored(digest, range) };
     }
+    if (this.health.diskFull) {
+      this.health.recheck();
+      return this.passThrough(route, digest, rangeHeader);
+    }
     const running = this.fills.get(digest);
     const { fill, joined } =
       running && (await this.mayJoin(route, running))
         ? { fill: running, joined: true }
         : this.fills.start(digest, route.upstream.client, route.repository);
-    return this.fromFill(fill, joined ? 'joined' : 'miss', rangeHeader);
+    try {
+      return await this.fromFill(fill, joined ? 'joined' : 'miss', rangeHeader);
+    } catch (error) {
+      // The disk is full or unwritable: keep serving, straight from upstream, verified.
+      if (this.health.noteFailure(error)) return this.passThrough(route, digest, rangeHeader);
+      throw error;
+    }
+  }
+
+  /** Disk-full mode: one upstream download per request, verified on the way, nothing stored. */
+  private async passThrough(route: Route, digest: Digest, rangeHeader: string | undefined): Promise<BlobAnswer> {
+    const upstreamName = route.upstream.config.name;
+    const download = await route.upstream.client.openBlob(route.repository, digest);
+    const sizeBytes = download.totalSizeBytes;
+    if (sizeBytes === undefined || download.status !== 200) {
+      download.body.destroy();
+      throw new UpstreamError('bad-response', upstreamName, `upstream ${upstreamName} sent ${digest} without a length; cannot stream it through`);
+    }
+    const range = parseRange(rangeHeader, sizeBytes);
+    if (range.kind === 'unsatisfiable' || range.kind === 'invalid') {
+      download.body.destroy();
+      return { sizeBytes, range, cache: 'miss', body: undefined };
+    }
+    const bounds = range.kind === 'single' ? { start: range.start, end: range.end } : { start: 0, end: sizeBytes - 1 };
+    const verified = new VerifiedRangeStream(digest, sizeBytes, bounds, (actual) =>
+      new UpstreamError('bad-response', upstreamName, `upstream ${upstreamName} sent content ${actual} for ${digest}`),
+    );
+    download.body.on('data', (chunk: Buffer) => this.recorder.bytesFetchedFromUpstream(upstreamName, chunk.byteLength));
+    pipeline(download.body, verified).catch(() => undefined);
+    return { sizeBytes, range, cache: 'miss', body: verified };
   }
 
   private async fromFill(fill: BlobFill, cache: BlobCacheOutcome, rangeHeader: string | undefined): Promise<BlobAnswer> {

@@ -44,6 +44,8 @@ export class ManifestStore {
     private readonly recorder: Recorder = nullRecorder,
     /** Called when a manifest blob was newly committed (indexing, eviction). */
     private readonly onStored: (digest: Digest, sizeBytes: number) => void = () => undefined,
+    /** Returns true for a failure meaning "the disk cannot take writes" (then serve unstored). */
+    private readonly cannotWrite: (error: unknown) => boolean = () => false,
   ) {}
 
   async load(route: Route, digest: Digest): Promise<LoadedManifest> {
@@ -96,21 +98,31 @@ export class ManifestStore {
       const reason = error instanceof RegistryError ? error.message : String(error);
       throw new UpstreamError('bad-response', route.upstream.config.name, `upstream ${route.upstream.config.name} sent an invalid manifest: ${reason}`);
     }
+    try {
+      await this.persist(route, digest, fetched.bytes, manifest.mediaType);
+    } catch (error) {
+      // Verified bytes in hand: a full disk costs caching, not the answer.
+      if (!this.cannotWrite(error)) throw error;
+      return manifest;
+    }
+    this.knownLinks.set(`${route.upstream.config.name}/${route.repository}@${digest}`, true);
+    this.memory.set(digest, manifest);
+    return manifest;
+  }
+
+  private async persist(route: Route, digest: Digest, bytes: Buffer, mediaType: string): Promise<void> {
     if (!(await this.store.stat(digest))) {
       const writer = await this.store.createWriter(digest);
       try {
-        await writer.write(fetched.bytes);
+        await writer.write(bytes);
         await writer.commit();
-        this.onStored(digest, fetched.bytes.byteLength);
+        this.onStored(digest, bytes.byteLength);
       } catch (error) {
         await writer.abort();
         throw error;
       }
     }
-    await this.repositories.link(route.upstream.config.name, route.repository, digest, { mediaType: manifest.mediaType });
-    this.knownLinks.set(`${route.upstream.config.name}/${route.repository}@${digest}`, true);
-    this.memory.set(digest, manifest);
-    return manifest;
+    await this.repositories.link(route.upstream.config.name, route.repository, digest, { mediaType });
   }
 
   private parse(digest: Digest, bytes: Buffer, contentType: string | undefined): StoredManifest {

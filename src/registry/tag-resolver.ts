@@ -30,6 +30,8 @@ export class TagResolver {
   constructor(
     private readonly repositories: RepositoryStore,
     private readonly manifests: ManifestStore,
+    /** Returns true for a failure meaning "the disk cannot take writes". */
+    private readonly cannotWrite: (error: unknown) => boolean = () => false,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -64,12 +66,12 @@ export class TagResolver {
         // fetch would hide the cached image that can still be served stale.
         await this.manifests.load(route, digest);
       }
-      await this.repositories.putTag(upstream.config.name, route.repository, tag, {
-        digest,
-        mediaType,
-        sizeBytes,
-        checkedAtMs: this.now(),
-      });
+      await this.repositories
+        .putTag(upstream.config.name, route.repository, tag, { digest, mediaType, sizeBytes, checkedAtMs: this.now() })
+        .catch((error: unknown) => {
+          // A full disk costs the tag record, not the answer: the digest was just confirmed.
+          if (!this.cannotWrite(error)) throw error;
+        });
       return { digest, mediaType, outcome: record?.digest === digest ? 'revalidated' : 'miss', warning: undefined };
     } catch (error) {
       if (!(error instanceof UpstreamError)) throw error;

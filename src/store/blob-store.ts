@@ -24,6 +24,8 @@ export interface BlobStore {
   /** Starts writing a blob to a temporary place; nothing is visible until `commit()`. */
   createWriter(digest: Digest): Promise<BlobWriter>;
   delete(digest: Digest): Promise<void>;
+  /** Whether a blob of this size fits in the free space now (false: stream it through instead). */
+  hasRoomFor(sizeBytes: number): Promise<boolean>;
 }
 
 /**

@@ -9,6 +9,8 @@ import type { StoreLayout } from './layout.js';
 import { DigestMismatchError, StoreError } from './store-error.js';
 
 const READ_CHUNK_BYTES = 1024 * 1024;
+/** Kept free beyond a blob's size for metadata (tag records, links, the journal). */
+const FREE_SPACE_MARGIN_BYTES = 1024 * 1024;
 
 /** The disk driver: temp file → hash while writing → fsync → rename → fsync directory. */
 export class FsBlobStore implements BlobStore {
@@ -64,6 +66,15 @@ export class FsBlobStore implements BlobStore {
 
   async delete(digest: Digest): Promise<void> {
     await fs.rm(this.layout.blobPath(digest), { force: true });
+  }
+
+  async hasRoomFor(sizeBytes: number): Promise<boolean> {
+    try {
+      const stats = await fs.statfs(this.layout.tmpDir);
+      return stats.bavail * stats.bsize >= sizeBytes + FREE_SPACE_MARGIN_BYTES;
+    } catch {
+      return true; // cannot tell: try, and let ENOSPC decide
+    }
   }
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Digest } from '../oci/digest.js';
+import { toStoreError } from './fs-blob-store.js';
 import type { StoreLayout } from './layout.js';
 
 /** What a tag pointed to when lading last asked upstream (with all four manifest types). */
@@ -93,8 +94,13 @@ async function readJson<T>(file: string): Promise<T | undefined> {
 
 /** Metadata is rewritten often; write-then-rename keeps a crash from leaving half a record. */
 async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
   const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  await fs.writeFile(temp, JSON.stringify(value));
-  await fs.rename(temp, file);
+  try {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(temp, JSON.stringify(value));
+    await fs.rename(temp, file);
+  } catch (error) {
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw toStoreError(error, `cannot write ${file}`);
+  }
 }
