@@ -60,10 +60,11 @@ export class TagResolver {
         ({ digest, mediaType } = saved);
         sizeBytes = saved.bytes.byteLength;
       }
-      if (record && record.digest !== digest) {
-        // Fetch the new manifest before the record moves: Docker Hub rate-limits manifest GETs,
-        // not HEADs (PROTOCOL.md §4.2), and a record pointing at a manifest lading could not
-        // fetch would hide the cached image that can still be served stale.
+      if (record?.digest !== digest) {
+        // Fetch the new manifest before the record moves or is first written: Docker Hub
+        // rate-limits manifest GETs, not HEADs (PROTOCOL.md §4.2), and a record pointing at a
+        // manifest lading could not fetch would hide a cached image that can still be served
+        // stale (or list a tag whose manifest was never stored).
         await this.manifests.load(route, digest);
       }
       await this.repositories

@@ -51,7 +51,8 @@ export class UpstreamRouter {
     if (slash > 0) {
       const prefix = clientName.slice(0, slash);
       const prefixed = this.byName.get(prefix);
-      if (prefixed && prefixed !== this.defaultUpstream) {
+      // The default upstream's own name works as a prefix too (`/v2/docker.io/library/alpine`).
+      if (prefixed) {
         const rest = clientName.slice(slash + 1);
         return { upstream: prefixed, repository: upstreamRepository(prefixed.config, rest), clientName, namespace: undefined };
       }
