@@ -13,6 +13,10 @@ export function redactedConfig(config: LadingConfig): unknown {
     cache: { maxSize: formatBytes(config.cache.maxSizeBytes) },
     shutdownGrace: formatDuration(config.shutdownGraceMs),
     offline: config.offline,
+    admin: {
+      ...(config.admin.token === undefined ? {} : { token: `<redacted from ${config.admin.tokenSource ?? 'unknown source'}>` }),
+      protectStats: config.admin.protectStats,
+    },
   };
 }
 

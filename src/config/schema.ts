@@ -51,6 +51,16 @@ export interface LadingConfig {
   shutdownGraceMs: number;
   /** Serve only from the cache: no upstream is contacted (503 for what is not cached). */
   offline: boolean;
+  admin: AdminConfig;
+}
+
+export interface AdminConfig {
+  /** Bearer token for /_lading/api/*; without one the admin API is off (404). Never logged. */
+  token?: string;
+  /** Where the token came from, for --print-config (e.g. `env:LADING_ADMIN_TOKEN`). */
+  tokenSource?: string;
+  /** Also require the token for /metrics and /_lading/stats. */
+  protectStats: boolean;
 }
 
 /** The embedded defaults, in the textual form a config file uses. */
@@ -71,6 +81,7 @@ export const DEFAULT_CONFIG_TEXT = {
   cache: { maxSize: '50GiB' },
   shutdownGrace: '10s',
   offline: false,
+  admin: { protectStats: false },
 } as const;
 
 /** Per-upstream defaults applied to every upstream entry that leaves a key out. */

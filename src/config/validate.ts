@@ -13,6 +13,7 @@ import {
   type LadingConfig,
   type UpstreamConfig,
 } from './schema.js';
+import { readSecret } from './secret-source.js';
 import { parseDuration, parseSize } from './units.js';
 
 export interface ValidationContext {
@@ -24,7 +25,8 @@ export interface ValidationContext {
 
 type TextObject = Record<string, unknown>;
 
-const ROOT_KEYS = ['listen', 'dataDir', 'upstreams', 'cache', 'shutdownGrace', 'offline'] as const;
+const ROOT_KEYS = ['listen', 'dataDir', 'upstreams', 'cache', 'shutdownGrace', 'offline', 'admin'] as const;
+const ADMIN_KEYS = ['tokenEnv', 'tokenFile', 'protectStats'] as const;
 const CACHE_KEYS = ['maxSize'] as const;
 const UPSTREAM_KEYS = [
   'name', 'url', 'aliases', 'caFile', 'default', 'username', 'passwordEnv', 'passwordFile',
@@ -38,7 +40,6 @@ const MAX_CONNECTIONS = 1024;
 // DESIGN.md routing: a name is matched against the first path component of a repository name,
 // which cannot hold ":" or "/" (a host:port registry needs a name without the port).
 const UPSTREAM_NAME = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
-const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
 
 export function validateConfig(raw: unknown, context: ValidationContext): LadingConfig {
@@ -52,7 +53,16 @@ export function validateConfig(raw: unknown, context: ValidationContext): Lading
     cache: { maxSizeBytes: convert(cache.maxSize, 'cache.maxSize', parseSize) },
     shutdownGraceMs: timerDuration(root.shutdownGrace, 'shutdownGrace', { allowZero: true }),
     offline: expectBoolean(root.offline, 'offline'),
+    admin: validateAdmin(root.admin, context),
   };
+}
+
+function validateAdmin(value: unknown, context: ValidationContext): LadingConfig['admin'] {
+  const admin = withDefaults(expectObject(value, 'admin', ADMIN_KEYS), DEFAULT_CONFIG_TEXT.admin);
+  const token = readSecret({ env: admin.tokenEnv, file: admin.tokenFile }, { env: 'admin.tokenEnv', file: 'admin.tokenFile' }, context, 'token');
+  const protectStats = expectBoolean(admin.protectStats, 'admin.protectStats');
+  if (protectStats && !token) throw new ConfigError('admin.protectStats', 'needs admin.tokenEnv or admin.tokenFile');
+  return token ? { token: token.value, tokenSource: token.source, protectStats } : { protectStats };
 }
 
 function expectBoolean(value: unknown, at: string): boolean {
@@ -236,39 +246,9 @@ function credentials(
   if (typeof username !== 'string' || username === '' || username.includes(':') || hasControlCharacter(username)) {
     throw new ConfigError(`${at}.username`, `expected a non-empty user name without ":", got ${describeValue(username)}`);
   }
-  let password: string;
-  let passwordSource: string;
-  const sourceKey = passwordEnv !== undefined ? `${at}.passwordEnv` : `${at}.passwordFile`;
-  if (passwordEnv !== undefined) {
-    if (typeof passwordEnv !== 'string' || !ENV_VAR_NAME.test(passwordEnv)) {
-      // Not echoed: a secret pasted here by mistake must not reach the terminal.
-      const expected = 'expected the name of an environment variable like "GHCR_TOKEN" (value not shown)';
-      throw new ConfigError(`${at}.passwordEnv`, expected);
-    }
-    password = context.env[passwordEnv] ?? '';
-    if (password === '') {
-      throw new ConfigError(`${at}.passwordEnv`, `environment variable ${passwordEnv} is not set or is empty`);
-    }
-    passwordSource = `env:${passwordEnv}`;
-  } else if (passwordFile !== undefined) {
-    if (typeof passwordFile !== 'string' || passwordFile === '') {
-      throw new ConfigError(`${at}.passwordFile`, 'expected the path of a file holding the password (value not shown)');
-    }
-    const file = path.resolve(context.baseDir, passwordFile);
-    try {
-      password = readFileSync(file, 'utf8').replace(/[\r\n]+$/, '');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'read error';
-      throw new ConfigError(`${at}.passwordFile`, `cannot read ${file} (${code})`);
-    }
-    if (password === '') throw new ConfigError(`${at}.passwordFile`, `${file} is empty`);
-    passwordSource = `file:${file}`;
-  } else {
-    throw new ConfigError(`${at}.username`, 'needs passwordEnv or passwordFile (passwords never live in the config file)');
-  }
-  if (hasControlCharacter(password)) {
-    throw new ConfigError(sourceKey, 'the password holds a control character (value not shown)');
-  }
+  const secret = readSecret({ env: passwordEnv, file: passwordFile }, { env: `${at}.passwordEnv`, file: `${at}.passwordFile` }, context);
+  if (!secret) throw new ConfigError(`${at}.username`, 'needs passwordEnv or passwordFile (passwords never live in the config file)');
+  const { value: password, source: passwordSource } = secret;
   return { username, password, passwordSource };
 }
 

@@ -20,6 +20,7 @@ export interface TestMirrorOptions {
   wrapUpstream?: (client: Upstream) => Upstream;
   shutdownGraceMs?: number;
   offline?: boolean;
+  admin?: LadingConfig['admin'];
   /** cache.maxSize in bytes (0: no cap). */
   maxSizeBytes?: number;
 }
@@ -34,6 +35,7 @@ export async function startTestMirror(options: TestMirrorOptions): Promise<TestM
     dataDir,
     cache: { maxSizeBytes: options.maxSizeBytes ?? 0 },
     offline: options.offline ?? false,
+    admin: options.admin ?? { protectStats: false },
     shutdownGraceMs: options.shutdownGraceMs ?? 2_000,
     upstreams: options.upstreams.map((u, index) => ({
       default: index === 0,

@@ -75,6 +75,7 @@ describe('redactedConfig', () => {
       cache: { maxSize: '1500MB' },
       shutdownGrace: '0s',
       offline: false,
+      admin: { protectStats: false },
     });
   });
 

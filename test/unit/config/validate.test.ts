@@ -45,6 +45,7 @@ describe('validateConfig', () => {
       cache: { maxSizeBytes: 50 * 1024 ** 3 },
       shutdownGraceMs: 10_000,
       offline: false,
+      admin: { protectStats: false },
     });
   });
 
@@ -81,7 +82,7 @@ describe('validateConfig', () => {
 
   it('names the key path in unknown-key errors, at every level', () => {
     expect(errorFor({ tls: {} }).message).toBe(
-      'tls: unknown key (expected one of: listen, dataDir, upstreams, cache, shutdownGrace, offline)',
+      'tls: unknown key (expected one of: listen, dataDir, upstreams, cache, shutdownGrace, offline, admin)',
     );
     expect(errorFor({ upstreams: [hub({ tagTTL: '5m' })] }).message).toMatch(
       /^upstreams\[0\]\.tagTTL: unknown key \(expected one of: name, url, aliases, caFile, default, username, passwordEnv, passwordFile, tagTtl, /,
@@ -90,7 +91,7 @@ describe('validateConfig', () => {
     expect(errorFor({ cache: { maxsize: '1GiB' } }).message).toBe('cache.maxsize: unknown key (expected one of: maxSize)');
   });
 
-  it.each(['tls', 'auth', 'admin', 'store', 'pins'])('does not accept the reserved key %s yet', (key) => {
+  it.each(['tls', 'auth', 'store', 'pins'])('does not accept the reserved key %s yet', (key) => {
     expect(errorFor({ [key]: {} }).path).toBe(key);
   });
 
