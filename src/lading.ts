@@ -11,6 +11,7 @@ import { ManifestService } from './registry/manifest-service.js';
 import { ManifestStore } from './registry/manifest-store.js';
 import { ReferrersService } from './registry/referrers-service.js';
 import { Registry } from './registry/registry.js';
+import { CacheAdmin } from './registry/cache-admin.js';
 import { TagLister } from './registry/tag-lister.js';
 import { TagResolver } from './registry/tag-resolver.js';
 import { UpstreamRouter, type UpstreamEntry } from './registry/upstream-router.js';
@@ -91,7 +92,8 @@ export async function startLading(config: LadingConfig, options: StartOptions): 
       repositories,
     );
     const sources = statsSources({ stats, cache, health, fills, upstreams, serving: () => serving });
-    const app = createApp({ registry, logger, recorder: stats, sources });
+    const cacheAdmin = new CacheAdmin(router, repositories, blobStore, cache);
+    const app = createApp({ registry, logger, recorder: stats, sources, cacheAdmin, admin: config.admin });
     const server = await listen(app.fetch, config);
     serving = true;
     const address = server.address() as AddressInfo;

@@ -60,17 +60,32 @@ export class Evictor {
       this.options.logger.warn('cache over its cap but nothing can be evicted', { bytes: index.bytes, maxBytes });
       return;
     }
+    const evicted = await this.evict(victims);
+    this.options.logger.info('evicted blobs', { blobs: evicted.length, cacheBytes: index.bytes, maxBytes });
+  }
+
+  /**
+   * Evicts these blobs now (the admin API, and each pass): tags leading to an image that loses a
+   * part go first, with its manifest; blobs being read or pinned are skipped. Returns what went.
+   */
+  async evict(requested: ReadonlySet<Digest>): Promise<Digest[]> {
+    const { index } = this.options;
+    index.setPinned(await this.options.pins.pinnedDigests());
+    const victims = new Set([...requested].filter((digest) => !index.isHeld(digest) && !index.isPinned(digest)));
+    if (victims.size === 0) return [];
     await this.dropTagsLeadingTo(victims);
-    let freedBytes = 0;
+    const evicted: Digest[] = [];
     for (const digest of victims) {
       if (index.isHeld(digest) || index.isPinned(digest)) continue; // started being read meanwhile
-      const sizeBytes = index.sizeOf(digest) ?? 0;
+      const sizeBytes = index.sizeOf(digest);
       index.remove(digest);
       await this.options.store.delete(digest);
-      this.options.recorder.eviction(sizeBytes);
-      freedBytes += sizeBytes;
+      if (sizeBytes !== undefined) {
+        this.options.recorder.eviction(sizeBytes);
+        evicted.push(digest);
+      }
     }
-    this.options.logger.info('evicted blobs', { blobs: victims.size, bytes: freedBytes, cacheBytes: index.bytes, maxBytes });
+    return evicted;
   }
 
   private pickVictims(targetBytes: number): Set<Digest> {

@@ -11,18 +11,23 @@ import { requestStats } from './middleware/request-stats.js';
 import type { Recorder } from '../stats/recorder.js';
 import type { StatsSources } from '../stats/stats-sources.js';
 import { v2Handler } from './routes/v2-routes.js';
+import { adminRoutes } from './routes/admin-routes.js';
+import type { AdminConfig } from '../config/schema.js';
+import type { CacheAdmin } from '../registry/cache-admin.js';
 
 export interface AppDependencies {
   registry: Registry;
   logger: Logger;
   recorder: Recorder;
   sources: StatsSources;
+  cacheAdmin: CacheAdmin;
+  admin: AdminConfig;
 }
 
 const RAW_V2_PATH = /^\/v2(?:[/?]|$)/;
 
 /** Middleware order, routes and the one error handler. Nothing below http/ knows hono. */
-export function createApp({ registry, logger, recorder, sources }: AppDependencies): Hono<AppEnv> {
+export function createApp({ registry, logger, recorder, sources, cacheAdmin, admin }: AppDependencies): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', requestLog(logger));
   app.use('/v2/*', requestStats(recorder));
@@ -31,6 +36,7 @@ export function createApp({ registry, logger, recorder, sources }: AppDependenci
   const v2 = v2Handler(registry);
   app.all('/v2', v2);
   app.all('/v2/*', v2);
+  app.route('/_lading/api', adminRoutes(cacheAdmin, admin));
   app.get('/_lading/health', (c) => {
     const upstreams = Object.fromEntries(sources.upstreams().map((u) => [u.name, u.state]));
     const cache = sources.cache();
