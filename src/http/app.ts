@@ -12,6 +12,7 @@ import type { Recorder } from '../stats/recorder.js';
 import type { StatsSources } from '../stats/stats-sources.js';
 import { v2Handler } from './routes/v2-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
+import { registerStatsRoutes } from './routes/stats-routes.js';
 import type { AdminConfig } from '../config/schema.js';
 import type { CacheAdmin } from '../registry/cache-admin.js';
 
@@ -37,6 +38,7 @@ export function createApp({ registry, logger, recorder, sources, cacheAdmin, adm
   app.all('/v2', v2);
   app.all('/v2/*', v2);
   app.route('/_lading/api', adminRoutes(cacheAdmin, admin));
+  registerStatsRoutes(app, sources, admin);
   app.get('/_lading/health', (c) => {
     const upstreams = Object.fromEntries(sources.upstreams().map((u) => [u.name, u.state]));
     const cache = sources.cache();
