@@ -93,6 +93,7 @@ export async function startLading(config: LadingConfig, options: StartOptions): 
     );
     const sources = statsSources({ stats, cache, health, fills, upstreams, serving: () => serving });
     const cacheAdmin = new CacheAdmin(router, repositories, blobStore, cache);
+    await cacheAdmin.pinConfigured(config.pins);
     const app = createApp({ registry, logger, recorder: stats, sources, cacheAdmin, admin: config.admin });
     const server = await listen(app.fetch, config);
     serving = true;

@@ -16,9 +16,14 @@ export interface PinSpec {
   platforms: string[] | 'all';
 }
 
-/** Pinned images, persisted in `pins.json`; resolved to digests when eviction needs them. */
+/**
+ * Pinned images: those pinned through the admin API (persisted in `pins.json`) and those the
+ * config lists (never persisted: removing them from the config unpins them). Resolved to
+ * digests when eviction needs them.
+ */
 export class PinSet {
   private specs: PinSpec[] = [];
+  private configured: PinSpec[] = [];
 
   constructor(
     private readonly file: string,
@@ -35,8 +40,15 @@ export class PinSet {
     }
   }
 
-  list(): PinSpec[] {
-    return this.specs.map((spec) => ({ ...spec }));
+  setConfigured(specs: PinSpec[]): void {
+    this.configured = specs;
+  }
+
+  list(): (PinSpec & { source: 'config' | 'api' })[] {
+    return [
+      ...this.configured.map((spec) => ({ ...spec, source: 'config' as const })),
+      ...this.specs.map((spec) => ({ ...spec, source: 'api' as const })),
+    ];
   }
 
   async add(spec: PinSpec): Promise<void> {
@@ -55,7 +67,7 @@ export class PinSet {
   /** Every digest a pinned image needs, as far as the cache knows the image today. */
   async pinnedDigests(): Promise<Set<Digest>> {
     const pinned = new Set<Digest>();
-    for (const spec of this.specs) {
+    for (const spec of [...this.configured, ...this.specs]) {
       const root = isDigest(spec.reference)
         ? (spec.reference as Digest)
         : (await this.repositories.getTag(spec.upstream, spec.repository, spec.reference))?.digest;

@@ -17,6 +17,7 @@ export function redactedConfig(config: LadingConfig): unknown {
       ...(config.admin.token === undefined ? {} : { token: `<redacted from ${config.admin.tokenSource ?? 'unknown source'}>` }),
       protectStats: config.admin.protectStats,
     },
+    pins: config.pins,
   };
 }
 

@@ -52,6 +52,8 @@ export interface LadingConfig {
   /** Serve only from the cache: no upstream is contacted (503 for what is not cached). */
   offline: boolean;
   admin: AdminConfig;
+  /** Images never evicted, as users write them (`alpine:3.20`, `ghcr.io/org/app:1`). */
+  pins: { image: string; platforms: string[] | 'all' }[];
 }
 
 export interface AdminConfig {
@@ -82,6 +84,7 @@ export const DEFAULT_CONFIG_TEXT = {
   shutdownGrace: '10s',
   offline: false,
   admin: { protectStats: false },
+  pins: [],
 } as const;
 
 /** Per-upstream defaults applied to every upstream entry that leaves a key out. */

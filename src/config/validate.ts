@@ -13,6 +13,8 @@ import {
   type LadingConfig,
   type UpstreamConfig,
 } from './schema.js';
+import { parseImageReference } from '../oci/image-reference.js';
+import { parsePlatform } from '../oci/platform-text.js';
 import { readSecret } from './secret-source.js';
 import { parseDuration, parseSize } from './units.js';
 
@@ -25,7 +27,8 @@ export interface ValidationContext {
 
 type TextObject = Record<string, unknown>;
 
-const ROOT_KEYS = ['listen', 'dataDir', 'upstreams', 'cache', 'shutdownGrace', 'offline', 'admin'] as const;
+const ROOT_KEYS = ['listen', 'dataDir', 'upstreams', 'cache', 'shutdownGrace', 'offline', 'admin', 'pins'] as const;
+const PIN_KEYS = ['image', 'platforms'] as const;
 const ADMIN_KEYS = ['tokenEnv', 'tokenFile', 'protectStats'] as const;
 const CACHE_KEYS = ['maxSize'] as const;
 const UPSTREAM_KEYS = [
@@ -54,7 +57,34 @@ export function validateConfig(raw: unknown, context: ValidationContext): Lading
     shutdownGraceMs: timerDuration(root.shutdownGrace, 'shutdownGrace', { allowZero: true }),
     offline: expectBoolean(root.offline, 'offline'),
     admin: validateAdmin(root.admin, context),
+    pins: validatePins(root.pins),
   };
+}
+
+/** `["alpine:3.20", {"image": "ghcr.io/org/app:1", "platforms": "all"}]`. */
+function validatePins(value: unknown): LadingConfig['pins'] {
+  if (!Array.isArray(value)) throw new ConfigError('pins', `expected a list of images, got ${describeValue(value)}`);
+  return value.map((entry, index) => {
+    const at = `pins[${index}]`;
+    const pin = typeof entry === 'string' ? { image: entry } : expectObject(entry, at, PIN_KEYS);
+    let image: string;
+    try {
+      image = parseImageText(pin.image);
+    } catch {
+      throw new ConfigError(typeof entry === 'string' ? at : `${at}.image`, `expected an image like "alpine:3.20", got ${describeValue(pin.image)}`);
+    }
+    const platforms = pin.platforms ?? ['linux/amd64'];
+    if (platforms !== 'all' && !(Array.isArray(platforms) && platforms.length > 0 && platforms.every((p) => typeof p === 'string' && parsePlatform(p)))) {
+      throw new ConfigError(`${at}.platforms`, `expected "all" or a list like ["linux/amd64"], got ${describeValue(platforms)}`);
+    }
+    return { image, platforms: platforms as string[] | 'all' };
+  });
+}
+
+function parseImageText(value: unknown): string {
+  if (typeof value !== 'string') throw new Error('not a string');
+  parseImageReference(value);
+  return value;
 }
 
 function validateAdmin(value: unknown, context: ValidationContext): LadingConfig['admin'] {

@@ -51,13 +51,18 @@ export class CacheAdmin {
     return images;
   }
 
-  pins(): PinSpec[] {
+  pins(): (PinSpec & { source: 'config' | 'api' })[] {
     return this.cache.pins.list();
   }
 
+  /** The pins the config lists (resolved through the router, so an unknown registry fails here). */
+  async pinConfigured(pins: readonly { image: string; platforms: string[] | 'all' }[]): Promise<void> {
+    this.cache.pins.setConfigured(pins.map(({ image, platforms }) => this.specFor(image, platforms)));
+    this.cache.index.setPinned(await this.cache.pins.pinnedDigests());
+  }
+
   async pin(image: string, platforms: unknown): Promise<PinSpec> {
-    const route = this.routeOf(parseImageReference(image));
-    const spec: PinSpec = { ...route, platforms: parsePlatforms(platforms) };
+    const spec = this.specFor(image, platforms);
     await this.cache.pins.add(spec);
     this.cache.index.setPinned(await this.cache.pins.pinnedDigests());
     return spec;
@@ -78,6 +83,10 @@ export class CacheAdmin {
       : (await this.repositories.getTag(upstream, repository, reference))?.digest;
     if (!root) throw new RegistryError('MANIFEST_UNKNOWN', `${target.image} is not cached`);
     return this.cache.evictor.evict(await manifestClosure(this.store, root));
+  }
+
+  private specFor(image: string, platforms: unknown): PinSpec {
+    return { ...this.routeOf(parseImageReference(image)), platforms: parsePlatforms(platforms) };
   }
 
   private routeOf(image: ImageReference): Omit<PinSpec, 'platforms'> {

@@ -60,7 +60,7 @@ describe('admin API', () => {
     const pinned = await call('POST', '/_lading/api/pins', { image: 'keep:1' });
     expect(pinned.status).toBe(201);
     expect(pinned.json.pin).toEqual({ upstream: 'docker.io', repository: 'library/keep', reference: '1', platforms: ['linux/amd64'] });
-    expect((await call('GET', '/_lading/api/pins')).json.pins).toHaveLength(1);
+    expect((await call('GET', '/_lading/api/pins')).json.pins).toEqual([{ ...pinned.json.pin, source: 'api' }]);
     const images = (await call('GET', '/_lading/api/images')).json.images as { name: string; tag: string; digest: string }[];
     expect(images.map((i) => `${i.name}:${i.tag}@${i.digest}`).sort()).toEqual(
       [`library/keep:1@${keep.manifest.digest}`, `library/other:1@${other.manifest.digest}`].sort(),

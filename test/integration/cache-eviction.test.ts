@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -63,5 +64,21 @@ describe('cache byte cap', () => {
     await mirror.close();
     mirror = undefined;
     await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('never evicts an image the config pins', async () => {
+    upstream = await FakeUpstream.start();
+    mirror = await startTestMirror({
+      upstreams: [{ name: 'docker.io', url: upstream.url }],
+      maxSizeBytes: 250 * KIB,
+      pins: [{ image: 'keep:1', platforms: ['linux/amd64'] }],
+    });
+    const keep = upstream.addImage('library/keep', '1', { layers: [randomBytes(100 * KIB)] });
+    expect((await fetchBody('/v2/keep/manifests/1')).status).toBe(200);
+    for (const blob of [keep.config, ...keep.layers]) expect((await fetchBody(`/v2/keep/blobs/${blob.digest}`)).status).toBe(200);
+    const blobs = [1, 2].map((n) => upstream!.addBlob('library/data', Buffer.alloc(100 * KIB, n)));
+    for (const digest of blobs) expect((await fetchBody(`/v2/data/blobs/${digest}`)).status).toBe(200);
+    await vi.waitFor(() => expect(existsSync(blobPath(blobs[0]!))).toBe(false), { timeout: 5_000 });
+    expect(existsSync(blobPath(keep.layers[0]!.digest))).toBe(true);
   });
 });

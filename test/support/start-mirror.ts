@@ -21,6 +21,7 @@ export interface TestMirrorOptions {
   shutdownGraceMs?: number;
   offline?: boolean;
   admin?: LadingConfig['admin'];
+  pins?: LadingConfig['pins'];
   /** cache.maxSize in bytes (0: no cap). */
   maxSizeBytes?: number;
 }
@@ -36,6 +37,7 @@ export async function startTestMirror(options: TestMirrorOptions): Promise<TestM
     cache: { maxSizeBytes: options.maxSizeBytes ?? 0 },
     offline: options.offline ?? false,
     admin: options.admin ?? { protectStats: false },
+    pins: options.pins ?? [],
     shutdownGraceMs: options.shutdownGraceMs ?? 2_000,
     upstreams: options.upstreams.map((u, index) => ({
       default: index === 0,

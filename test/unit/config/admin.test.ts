@@ -23,3 +23,20 @@ describe('admin config', () => {
     expect(() => validate({ token: SECRET })).not.toThrow(new RegExp(SECRET));
   });
 });
+
+describe('pins config', () => {
+  const pins = (value: unknown) => validateConfig({ pins: value }, { env: {}, baseDir: '/' }).pins;
+  it('takes image strings and objects, defaulting to linux/amd64', () => {
+    expect(pins(['alpine:3.20', { image: 'ghcr.io/org/app:1', platforms: 'all' }, { image: 'x', platforms: ['linux/arm64/v8'] }])).toEqual([
+      { image: 'alpine:3.20', platforms: ['linux/amd64'] },
+      { image: 'ghcr.io/org/app:1', platforms: 'all' },
+      { image: 'x', platforms: ['linux/arm64/v8'] },
+    ]);
+  });
+  it('names the entry that is wrong', () => {
+    expect(() => pins(['ok', 'Not Valid'])).toThrow(/^pins\[1\]: expected an image like "alpine:3.20"/);
+    expect(() => pins([{ image: 'ok', platforms: ['linux'] }])).toThrow(/^pins\[0\]\.platforms: expected "all" or a list/);
+    expect(() => pins([{ image: 'ok', extra: 1 }])).toThrow(/^pins\[0\]\.extra: unknown key/);
+    expect(() => pins('alpine')).toThrow(/^pins: expected a list/);
+  });
+});

@@ -76,6 +76,7 @@ describe('redactedConfig', () => {
       shutdownGrace: '0s',
       offline: false,
       admin: { protectStats: false },
+      pins: [],
     });
   });
 

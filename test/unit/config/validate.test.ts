@@ -46,6 +46,7 @@ describe('validateConfig', () => {
       shutdownGraceMs: 10_000,
       offline: false,
       admin: { protectStats: false },
+      pins: [],
     });
   });
 
@@ -82,7 +83,7 @@ describe('validateConfig', () => {
 
   it('names the key path in unknown-key errors, at every level', () => {
     expect(errorFor({ tls: {} }).message).toBe(
-      'tls: unknown key (expected one of: listen, dataDir, upstreams, cache, shutdownGrace, offline, admin)',
+      'tls: unknown key (expected one of: listen, dataDir, upstreams, cache, shutdownGrace, offline, admin, pins)',
     );
     expect(errorFor({ upstreams: [hub({ tagTTL: '5m' })] }).message).toMatch(
       /^upstreams\[0\]\.tagTTL: unknown key \(expected one of: name, url, aliases, caFile, default, username, passwordEnv, passwordFile, tagTtl, /,
@@ -91,7 +92,7 @@ describe('validateConfig', () => {
     expect(errorFor({ cache: { maxsize: '1GiB' } }).message).toBe('cache.maxsize: unknown key (expected one of: maxSize)');
   });
 
-  it.each(['tls', 'auth', 'store', 'pins'])('does not accept the reserved key %s yet', (key) => {
+  it.each(['tls', 'auth', 'store'])('does not accept the reserved key %s yet', (key) => {
     expect(errorFor({ [key]: {} }).path).toBe(key);
   });
 
