@@ -214,6 +214,11 @@ export class BlobFill extends EventEmitter {
         }
         this.body = download.body;
         for await (const chunk of download.body) {
+          if (this.totalSizeBytes !== undefined && writer.bytesWritten + (chunk as Uint8Array).byteLength > this.totalSizeBytes) {
+            // More bytes than the upstream declared (an endless or lying body): stop now.
+            download.body.destroy();
+            throw new UpstreamError('bad-response', this.upstreamName, `upstream ${this.upstreamName} sent more than the ${this.totalSizeBytes} bytes it declared for ${this.digest}`);
+          }
           await writer.write(chunk as Uint8Array);
           this.options.recorder.bytesFetchedFromUpstream(this.upstreamName, (chunk as Uint8Array).byteLength);
           this.bytesAvailable = writer.bytesWritten;
