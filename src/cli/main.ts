@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { SERVE_USAGE, runServe } from './serve.js';
+import { runStats } from './stats.js';
 
 const USAGE = `Usage: lading <command> [options]
 
 Commands:
   serve     run the mirror (default when no command is given)
+  stats     print a running mirror's stats as tables (lading stats --help)
 
 ${SERVE_USAGE}`;
 
@@ -20,6 +22,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       return runServe(rest);
+    case 'stats':
+      return runStats(rest);
     case 'help':
       process.stdout.write(`${USAGE}\n`);
       return 0;
