@@ -1,12 +1,16 @@
 #!/usr/bin/env node
+import { runGc } from './gc.js';
 import { SERVE_USAGE, runServe } from './serve.js';
 import { runStats } from './stats.js';
+import { runVerify } from './verify.js';
 
 const USAGE = `Usage: lading <command> [options]
 
 Commands:
   serve     run the mirror (default when no command is given)
   stats     print a running mirror's stats as tables (lading stats --help)
+  verify    re-hash every cached blob, quarantine mismatches (lading verify --help)
+  gc        remove orphans and stale temp files, apply cache.maxSize (lading gc --help)
 
 ${SERVE_USAGE}`;
 
@@ -24,6 +28,10 @@ async function main(argv: string[]): Promise<number> {
       return runServe(rest);
     case 'stats':
       return runStats(rest);
+    case 'verify':
+      return runVerify(rest);
+    case 'gc':
+      return runGc(rest);
     case 'help':
       process.stdout.write(`${USAGE}\n`);
       return 0;
