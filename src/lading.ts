@@ -1,7 +1,10 @@
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
+import { ClientAuthenticator } from './auth/client-authenticator.js';
+import { readHtpasswd } from './auth/htpasswd.js';
 import type { LadingConfig } from './config/schema.js';
+import { readTlsPair } from './config/tls-pair.js';
+import { ClientAddressResolver } from './http/client-address.js';
+import { DEFAULT_SERVER_LIMITS, startHttpServer, type ServerLimits } from './http/http-server.js';
 import type { Logger } from './log/logger.js';
 import { createApp } from './http/app.js';
 import { CacheLifecycle } from './cache/cache-lifecycle.js';
@@ -31,13 +34,15 @@ const MAX_FILL_RESUMES = 5;
 const FILL_TIMEOUT_MS = 60 * 60 * 1000;
 
 export interface RunningLading {
-  /** `http://host:port` as bound (port resolved when 0 was asked). */
+  /** `http(s)://host:port` as bound (port resolved when 0 was asked). */
   url: string;
   server: Server;
   /** Live counters (for tests and the stats endpoint). */
   stats: StatsRecorder;
   /** Everything /_lading/stats reads. */
   sources: StatsSources;
+  /** SIGHUP: re-reads the TLS pair and the htpasswd file; a bad file keeps the old one (logged). */
+  reload(): void;
   stop(): Promise<void>;
 }
 
@@ -45,6 +50,8 @@ export interface StartOptions {
   logger: Logger;
   /** Replaces upstream clients (tests wrap them to count calls). */
   wrapUpstream?: (client: Upstream) => Upstream;
+  /** Overrides of the server's timeouts and size limits (tests use short ones). */
+  serverLimits?: Partial<ServerLimits>;
 }
 
 /** Composition root: config → store → cache → upstreams → registry → http; start and stop. */
@@ -94,12 +101,24 @@ export async function startLading(config: LadingConfig, options: StartOptions): 
     const sources = statsSources({ stats, cache, health, fills, upstreams, serving: () => serving });
     const cacheAdmin = new CacheAdmin(router, repositories, blobStore, cache);
     await cacheAdmin.pinConfigured(config.pins);
-    const app = createApp({ registry, logger, recorder: stats, sources, cacheAdmin, admin: config.admin });
-    const server = await listen(app.fetch, config);
+    const clientAuth = config.auth && new ClientAuthenticator(readHtpasswd(config.auth.htpasswdFile));
+    const clientAddresses = new ClientAddressResolver(config.trustProxy);
+    const app = createApp({ registry, logger, recorder: stats, sources, cacheAdmin, admin: config.admin, clientAddresses, clientAuth });
+    const { server, url, replaceTlsPair } = await startHttpServer({
+      fetch: app.fetch,
+      host: config.listen.host,
+      port: config.listen.port,
+      tls: config.tls && readTlsPair(config.tls),
+      maxConnections: config.maxConnections,
+      limits: { ...DEFAULT_SERVER_LIMITS, ...options.serverLimits },
+      logger,
+    });
     serving = true;
-    const address = server.address() as AddressInfo;
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    const url = `http://${host}:${address.port}`;
+    const { tls, auth } = config;
+    const reload = (): void => {
+      if (tls && replaceTlsPair) reloadFile('tls certificate', tls.certFile, () => replaceTlsPair(readTlsPair(tls)), logger);
+      if (auth && clientAuth) reloadFile('htpasswd', auth.htpasswdFile, () => clientAuth.replaceUsers(readHtpasswd(auth.htpasswdFile)), logger);
+    };
 
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> =>
@@ -112,7 +131,7 @@ export async function startLading(config: LadingConfig, options: StartOptions): 
         health.stop();
         await releaseLock();
       })());
-    return { url, server, stats, sources, stop };
+    return { url, server, stats, sources, reload, stop };
   } catch (error) {
     await releaseLock();
     throw error;
@@ -159,19 +178,14 @@ function statsSources(parts: {
   };
 }
 
-function listen(fetch: Parameters<typeof serve>[0]['fetch'], config: LadingConfig): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname: config.listen.host, port: config.listen.port }) as Server;
-    // Blob bodies can take long; idle sockets and slow headers cannot hold the server.
-    server.requestTimeout = 0;
-    server.headersTimeout = 30_000;
-    server.keepAliveTimeout = 5_000;
-    server.once('error', reject);
-    server.once('listening', () => {
-      server.off('error', reject);
-      resolve(server);
-    });
-  });
+/** Runs one reload step; a failure keeps what was loaded before and is logged. */
+function reloadFile(what: string, file: string, apply: () => void, logger: Logger): void {
+  try {
+    apply();
+    logger.info(`${what} reloaded`, { file });
+  } catch (error) {
+    logger.error(`${what} reload failed; keeping the previous one`, { file, error: (error as Error).message });
+  }
 }
 
 /** Stops accepting, lets running responses finish within the grace period, then cuts them. */
@@ -179,8 +193,13 @@ function closeServer(server: Server, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);
     timer.unref();
+    // A keep-alive connection whose response just finished is idle: close it now rather than
+    // waiting for the client or keepAliveTimeout, so shutdown ends with the last response.
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
+    sweep.unref();
     server.close(() => {
       clearTimeout(timer);
+      clearInterval(sweep);
       resolve();
     });
     server.closeIdleConnections();
