@@ -6,11 +6,11 @@ import type { UpstreamConfig } from '../config/schema.js';
 import { nullRecorder, type Recorder } from '../stats/recorder.js';
 import { parseDigest, type Digest } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES, UPSTREAM_MANIFEST_ACCEPT } from '../oci/media-types.js';
-import { parseRetryAfter, RateLimitState, type RateLimitSnapshot } from './rate-limit.js';
+import { parseRetryAfter, RateLimitState } from './rate-limit.js';
 import { BodyTooLargeError, readCapped } from './read-capped.js';
-import { CircuitBreaker, type BreakerState } from './circuit-breaker.js';
+import { CircuitBreaker } from './circuit-breaker.js';
 import { nextRedirect } from './redirects.js';
-import type { BlobDownload, FetchedManifest, ManifestHead, ReferrersAnswer, TagPage, Upstream } from './upstream.js';
+import type { BlobDownload, FetchedManifest, ManifestHead, ReferrersAnswer, TagPage, Upstream, UpstreamStatus } from './upstream.js';
 import { UpstreamAuth } from './upstream-auth.js';
 import { classifyTransportError, UpstreamError } from './upstream-error.js';
 
@@ -198,16 +198,12 @@ export class RegistryClient implements Upstream {
     }
   }
 
-  rateLimit(): RateLimitSnapshot | undefined {
-    return this.rateLimitState.last;
-  }
-
-  get breakerState(): BreakerState {
-    return this.offline ? 'open' : this.breaker.state;
-  }
-
-  get cachedTokenCount(): number {
-    return this.auth.cachedTokenCount;
+  status(): UpstreamStatus {
+    return {
+      breaker: this.offline ? 'open' : this.breaker.state,
+      rateLimit: this.rateLimitState.last,
+      tokensCached: this.auth.cachedTokenCount,
+    };
   }
 
   async close(): Promise<void> {

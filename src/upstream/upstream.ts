@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Digest } from '../oci/digest.js';
+import type { BreakerState } from './circuit-breaker.js';
 import type { RateLimitSnapshot } from './rate-limit.js';
 
 /** What an upstream says about a manifest without sending it (a HEAD). */
@@ -36,6 +37,12 @@ export interface ReferrersAnswer {
   filtersApplied: boolean;
 }
 
+export interface UpstreamStatus {
+  breaker: BreakerState;
+  rateLimit: RateLimitSnapshot | undefined;
+  tokensCached: number;
+}
+
 /** One upstream registry, as the registry layer sees it. Repository names are upstream names. */
 export interface Upstream {
   readonly name: string;
@@ -47,6 +54,7 @@ export interface Upstream {
   listTags(repository: string, page: { n?: number; last?: string }): Promise<TagPage>;
   /** The referrers API answer, or undefined when the upstream does not implement it (404). */
   referrers(repository: string, digest: Digest, artifactType?: string): Promise<ReferrersAnswer | undefined>;
-  rateLimit(): RateLimitSnapshot | undefined;
+  /** Health as last seen: breaker state, rate-limit headers, tokens held. */
+  status(): UpstreamStatus;
   close(): Promise<void>;
 }
