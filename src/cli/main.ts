@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { runGc } from './gc.js';
+import { runPrewarm } from './prewarm.js';
 import { SERVE_USAGE, runServe } from './serve.js';
 import { runStats } from './stats.js';
 import { runVerify } from './verify.js';
@@ -8,6 +9,7 @@ const USAGE = `Usage: lading <command> [options]
 
 Commands:
   serve     run the mirror (default when no command is given)
+  prewarm   pull images through a running mirror into its cache (lading prewarm --help)
   stats     print a running mirror's stats as tables (lading stats --help)
   verify    re-hash every cached blob, quarantine mismatches (lading verify --help)
   gc        remove orphans and stale temp files, apply cache.maxSize (lading gc --help)
@@ -26,6 +28,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       return runServe(rest);
+    case 'prewarm':
+      return runPrewarm(rest);
     case 'stats':
       return runStats(rest);
     case 'verify':

@@ -1,0 +1,110 @@
+// `lading prewarm` against an https mirror: `--ca FILE` trusts a private CA, `--insecure` skips
+// verification, neither fails with the TLS error. lading serves plain HTTP, so an https
+// front on 127.0.0.1 (certificate made by openssl for this run) forwards to the in-process lading.
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeUpstream } from '../support/fake-upstream/fake-upstream.js';
+import { startTestMirror, type TestMirror } from '../support/start-mirror.js';
+
+const CLI_PATH = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const RUN_TIMEOUT_MS = 20_000;
+const hasOpenssl = ['/usr/bin/openssl', '/usr/local/bin/openssl', '/bin/openssl'].some(existsSync);
+
+function runPrewarm(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run \`npm run build\` first`);
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.LADING_ADMIN_TOKEN;
+  delete env.NODE_EXTRA_CA_CERTS;
+  delete env.NODE_TLS_REJECT_UNAUTHORIZED;
+  const child = spawn(process.execPath, [CLI_PATH, 'prewarm', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+      reject(new Error(`lading prewarm did not exit within ${RUN_TIMEOUT_MS} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, RUN_TIMEOUT_MS);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe.skipIf(!hasOpenssl)('lading prewarm against an https mirror', () => {
+  let hub: FakeUpstream;
+  let mirror: TestMirror;
+  let front: Server;
+  let frontUrl: string;
+  let certDir: string;
+  let caFile: string;
+
+  beforeAll(async () => {
+    certDir = await mkdtemp(join(tmpdir(), 'lading-prewarm-tls-'));
+    caFile = join(certDir, 'cert.pem');
+    const keyFile = join(certDir, 'key.pem');
+    // A self-signed certificate for 127.0.0.1 is its own CA.
+    await promisify(execFile)(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', caFile, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+      { timeout: 15_000 },
+    );
+    hub = await FakeUpstream.start();
+    mirror = await startTestMirror({ upstreams: [{ name: 'docker.io', url: hub.url }] });
+    front = createServer({ cert: await readFile(caFile), key: await readFile(keyFile) }, (incoming, outgoing) => {
+      const headers = { ...incoming.headers };
+      delete headers.host;
+      delete headers.connection;
+      request(`${mirror.url}${incoming.url ?? '/'}`, { method: incoming.method as 'GET', headers, body: incoming.method === 'POST' ? incoming : null }).then(
+        async (response) => {
+          outgoing.writeHead(response.statusCode, response.headers as Record<string, string>);
+          await pipeline(response.body, outgoing);
+        },
+        () => outgoing.destroy(),
+      );
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    frontUrl = `https://127.0.0.1:${(front.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    if (front) {
+      front.closeAllConnections();
+      await new Promise((resolve) => front.close(resolve));
+    }
+    await mirror?.close();
+    await hub?.stop();
+    if (certDir) await rm(certDir, { recursive: true, force: true });
+  });
+
+  it('refuses an unknown certificate, trusts it with --ca, and skips verification with --insecure', async () => {
+    hub.addImage('library/tls', '1');
+
+    const untrusted = await runPrewarm(['--mirror', frontUrl, 'tls:1']);
+    const withCa = await runPrewarm(['--mirror', frontUrl, '--ca', caFile, 'tls:1']);
+    const insecure = await runPrewarm(['--mirror', frontUrl, '--insecure', 'tls:1']);
+
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.stderr).toMatch(/^lading: cannot reach the mirror at https:\/\/127\.0\.0\.1:\d+: .*(self-signed|SELF_SIGNED)/);
+    expect(withCa.stderr).toBe('');
+    expect(withCa.code).toBe(0);
+    expect(withCa.stdout).toMatch(/^tls:1: 2\/2 blobs, .*, from cache 0 B$/m);
+    expect(insecure.code).toBe(0);
+    expect(insecure.stdout).toMatch(/^tls:1: 2\/2 blobs, .*, from upstream 0 B, /m);
+  });
+});
