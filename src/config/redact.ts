@@ -18,6 +18,11 @@ export function redactedConfig(config: LadingConfig): unknown {
       protectStats: config.admin.protectStats,
     },
     pins: config.pins,
+    // Paths only: the key file and the htpasswd hashes are never read into the output.
+    ...(config.tls === undefined ? {} : { tls: { cert: config.tls.certFile, key: config.tls.keyFile } }),
+    ...(config.auth === undefined ? {} : { auth: { htpasswd: config.auth.htpasswdFile } }),
+    trustProxy: config.trustProxy,
+    maxConnections: config.maxConnections,
   };
 }
 
@@ -37,6 +42,8 @@ function redactedUpstream(upstream: UpstreamConfig): Record<string, unknown> {
     headers: formatDuration(upstream.timeouts.headersMs),
     bodyIdle: formatDuration(upstream.timeouts.bodyIdleMs),
   };
+  if (upstream.allow !== undefined) text.allow = upstream.allow;
+  if (upstream.deny !== undefined) text.deny = upstream.deny;
   return text;
 }
 

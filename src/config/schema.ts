@@ -34,6 +34,10 @@ export interface UpstreamConfig {
   /** Concurrent requests (whole transfers) to this upstream. */
   maxConnections: number;
   timeouts: UpstreamTimeouts;
+  /** Glob patterns on the upstream-side repository name; when given, only these are served. */
+  allow?: string[];
+  /** Glob patterns refused with 403 DENIED (checked before `allow`). */
+  deny?: string[];
 }
 
 export interface CacheConfig {
@@ -54,6 +58,26 @@ export interface LadingConfig {
   admin: AdminConfig;
   /** Images never evicted, as users write them (`alpine:3.20`, `ghcr.io/org/app:1`). */
   pins: { image: string; platforms: string[] | 'all' }[];
+  /** Serve HTTPS with this certificate and key (re-read on SIGHUP); plain HTTP without it. */
+  tls?: TlsConfig;
+  /** Require Basic credentials from an htpasswd file on /v2; open without it. */
+  auth?: ClientAuthConfig;
+  /** Proxies (addresses or CIDRs) whose `X-Forwarded-For` names the client. */
+  trustProxy: string[];
+  /** Client connections served at once; one more gets a plain 503 and is closed. */
+  maxConnections: number;
+}
+
+export interface TlsConfig {
+  /** PEM certificate chain (absolute path). */
+  certFile: string;
+  /** PEM private key (absolute path). */
+  keyFile: string;
+}
+
+export interface ClientAuthConfig {
+  /** htpasswd file with bcrypt entries (`htpasswd -B`), absolute path. */
+  htpasswdFile: string;
 }
 
 export interface AdminConfig {
@@ -85,6 +109,8 @@ export const DEFAULT_CONFIG_TEXT = {
   offline: false,
   admin: { protectStats: false },
   pins: [],
+  trustProxy: [],
+  maxConnections: 4096,
 } as const;
 
 /** Per-upstream defaults applied to every upstream entry that leaves a key out. */

@@ -17,6 +17,13 @@ import { parseImageReference } from '../oci/image-reference.js';
 import { parsePlatform } from '../oci/platform-text.js';
 import { readSecret } from './secret-source.js';
 import { parseDuration, parseSize } from './units.js';
+import {
+  validateClientAuth,
+  validateRepositoryPatterns,
+  validateServerMaxConnections,
+  validateTls,
+  validateTrustProxy,
+} from './validate-security.js';
 
 export interface ValidationContext {
   /** Where `passwordEnv` variables are read from. */
@@ -27,13 +34,16 @@ export interface ValidationContext {
 
 type TextObject = Record<string, unknown>;
 
-const ROOT_KEYS = ['listen', 'dataDir', 'upstreams', 'cache', 'shutdownGrace', 'offline', 'admin', 'pins'] as const;
+const ROOT_KEYS = [
+  'listen', 'dataDir', 'upstreams', 'cache', 'shutdownGrace', 'offline', 'admin', 'pins',
+  'tls', 'auth', 'trustProxy', 'maxConnections',
+] as const;
 const PIN_KEYS = ['image', 'platforms'] as const;
 const ADMIN_KEYS = ['tokenEnv', 'tokenFile', 'protectStats'] as const;
 const CACHE_KEYS = ['maxSize'] as const;
 const UPSTREAM_KEYS = [
   'name', 'url', 'aliases', 'caFile', 'default', 'username', 'passwordEnv', 'passwordFile',
-  'tagTtl', 'negativeTtl', 'maxConnections', 'timeouts',
+  'tagTtl', 'negativeTtl', 'maxConnections', 'timeouts', 'allow', 'deny',
 ] as const;
 const TIMEOUT_KEYS = ['connect', 'headers', 'bodyIdle'] as const;
 
@@ -58,7 +68,16 @@ export function validateConfig(raw: unknown, context: ValidationContext): Lading
     offline: expectBoolean(root.offline, 'offline'),
     admin: validateAdmin(root.admin, context),
     pins: validatePins(root.pins),
+    ...optional('tls', validateTls(root.tls, context.baseDir)),
+    ...optional('auth', validateClientAuth(root.auth, context.baseDir)),
+    trustProxy: validateTrustProxy(root.trustProxy),
+    maxConnections: validateServerMaxConnections(root.maxConnections),
   };
+}
+
+/** `{key: value}`, or nothing when value is undefined (optional keys stay absent, not undefined). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 /** `["alpine:3.20", {"image": "ghcr.io/org/app:1", "platforms": "all"}]`. */
@@ -168,6 +187,8 @@ function validateUpstream(value: unknown, at: string, context: ValidationContext
       headersMs: timerDuration(timeouts.headers, `${at}.timeouts.headers`, { allowZero: false }),
       bodyIdleMs: timerDuration(timeouts.bodyIdle, `${at}.timeouts.bodyIdle`, { allowZero: false }),
     },
+    ...optional('allow', validateRepositoryPatterns(entry.allow, `${at}.allow`)),
+    ...optional('deny', validateRepositoryPatterns(entry.deny, `${at}.deny`)),
   };
   return { ...upstream, ...credentials(entry, at, context) };
 }

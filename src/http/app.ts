@@ -15,6 +15,10 @@ import { adminRoutes } from './routes/admin-routes.js';
 import { registerStatsRoutes } from './routes/stats-routes.js';
 import type { AdminConfig } from '../config/schema.js';
 import type { CacheAdmin } from '../registry/cache-admin.js';
+import type { ClientAuthenticator } from '../auth/client-authenticator.js';
+import type { ClientAddressResolver } from './client-address.js';
+import { clientAddress } from './middleware/client-address.js';
+import { requireClientLogin } from './middleware/client-auth.js';
 
 export interface AppDependencies {
   registry: Registry;
@@ -23,14 +27,21 @@ export interface AppDependencies {
   sources: StatsSources;
   cacheAdmin: CacheAdmin;
   admin: AdminConfig;
+  /** Client addresses for logs and login limits (`trustProxy`). */
+  clientAddresses: ClientAddressResolver;
+  /** Client auth (`auth.htpasswd`); /v2 is open without it. */
+  clientAuth?: ClientAuthenticator;
 }
 
 const RAW_V2_PATH = /^\/v2(?:[/?]|$)/;
 
 /** Middleware order, routes and the one error handler. Nothing below http/ knows hono. */
-export function createApp({ registry, logger, recorder, sources, cacheAdmin, admin }: AppDependencies): Hono<AppEnv> {
+export function createApp({ registry, logger, recorder, sources, cacheAdmin, admin, clientAddresses, clientAuth }: AppDependencies): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  app.use('*', clientAddress(clientAddresses));
   app.use('*', requestLog(logger));
+  // On '*', not '/v2/*': a raw /v2 path that routing resolved elsewhere is still a /v2 request.
+  if (clientAuth) app.use('*', requireClientLogin(clientAuth));
   app.use('/v2/*', requestStats(recorder));
   app.use('/v2', apiVersionHeader);
   app.use('/v2/*', apiVersionHeader);

@@ -14,6 +14,10 @@ export interface AppVariables {
   statsOutcome: RequestOutcome | undefined;
   /** The repository name as the client sent it, for topRepositories. */
   clientRepository: string | undefined;
+  /** Where the request came from (X-Forwarded-For only from a trusted proxy), for logs and login limits. */
+  clientAddress: string | undefined;
+  /** The htpasswd user that logged in, when client auth is on. */
+  clientUser: string | undefined;
 }
 
 export interface AppEnv {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { LadingConfig, UpstreamConfig } from '../../src/config/schema.js';
-import { startLading, type RunningLading } from '../../src/lading.js';
+import { startLading, type RunningLading, type StartOptions } from '../../src/lading.js';
 import { createJsonLogger, type Logger } from '../../src/log/logger.js';
 import type { Upstream } from '../../src/upstream/upstream.js';
 
@@ -24,6 +24,13 @@ export interface TestMirrorOptions {
   pins?: LadingConfig['pins'];
   /** cache.maxSize in bytes (0: no cap). */
   maxSizeBytes?: number;
+  tls?: LadingConfig['tls'];
+  auth?: LadingConfig['auth'];
+  trustProxy?: string[];
+  /** Client connections served at once (default 4096). */
+  maxConnections?: number;
+  /** Short server timeouts for slow-client tests. */
+  serverLimits?: StartOptions['serverLimits'];
 }
 
 /** Starts lading in-process on 127.0.0.1:0 with a temp data dir, short timeouts and a captured log. */
@@ -39,6 +46,10 @@ export async function startTestMirror(options: TestMirrorOptions): Promise<TestM
     admin: options.admin ?? { protectStats: false },
     pins: options.pins ?? [],
     shutdownGraceMs: options.shutdownGraceMs ?? 2_000,
+    ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.auth ? { auth: options.auth } : {}),
+    trustProxy: options.trustProxy ?? [],
+    maxConnections: options.maxConnections ?? 4096,
     upstreams: options.upstreams.map((u, index) => ({
       default: index === 0,
       aliases: [],
@@ -49,7 +60,7 @@ export async function startTestMirror(options: TestMirrorOptions): Promise<TestM
       ...u,
     })),
   };
-  const running = await startLading(config, { logger, wrapUpstream: options.wrapUpstream });
+  const running = await startLading(config, { logger, wrapUpstream: options.wrapUpstream, serverLimits: options.serverLimits });
   return {
     ...running,
     dataDir,

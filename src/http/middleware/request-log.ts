@@ -14,6 +14,8 @@ export function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
       logger.info('request', {
         method: c.req.method,
         path: c.env?.incoming?.url ?? c.req.path,
+        client: c.get('clientAddress'),
+        user: c.get('clientUser'),
         status,
         bytes,
         cache: c.get('cacheOutcome'),

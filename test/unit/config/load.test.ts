@@ -200,8 +200,8 @@ describe('loadConfig', () => {
   });
 
   it('rejects reserved keys in the file', async () => {
-    await writeJson('mirror.config.json', { tls: {} });
-    expect((await loadError({})).path).toBe('tls');
+    await writeJson('mirror.config.json', { store: {} });
+    expect((await loadError({})).path).toBe('store');
   });
 });
 

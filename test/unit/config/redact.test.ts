@@ -77,6 +77,8 @@ describe('redactedConfig', () => {
       offline: false,
       admin: { protectStats: false },
       pins: [],
+      trustProxy: [],
+      maxConnections: 4096,
     });
   });
 

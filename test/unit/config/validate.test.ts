@@ -47,6 +47,8 @@ describe('validateConfig', () => {
       offline: false,
       admin: { protectStats: false },
       pins: [],
+      trustProxy: [],
+      maxConnections: 4096,
     });
   });
 
@@ -82,8 +84,8 @@ describe('validateConfig', () => {
   });
 
   it('names the key path in unknown-key errors, at every level', () => {
-    expect(errorFor({ tls: {} }).message).toBe(
-      'tls: unknown key (expected one of: listen, dataDir, upstreams, cache, shutdownGrace, offline, admin, pins)',
+    expect(errorFor({ store: {} }).message).toBe(
+      'store: unknown key (expected one of: listen, dataDir, upstreams, cache, shutdownGrace, offline, admin, pins, tls, auth, trustProxy, maxConnections)',
     );
     expect(errorFor({ upstreams: [hub({ tagTTL: '5m' })] }).message).toMatch(
       /^upstreams\[0\]\.tagTTL: unknown key \(expected one of: name, url, aliases, caFile, default, username, passwordEnv, passwordFile, tagTtl, /,
@@ -92,7 +94,7 @@ describe('validateConfig', () => {
     expect(errorFor({ cache: { maxsize: '1GiB' } }).message).toBe('cache.maxsize: unknown key (expected one of: maxSize)');
   });
 
-  it.each(['tls', 'auth', 'store'])('does not accept the reserved key %s yet', (key) => {
+  it.each(['store'])('does not accept the reserved key %s yet', (key) => {
     expect(errorFor({ [key]: {} }).path).toBe(key);
   });
 
