@@ -121,4 +121,16 @@ describe('collectGarbage', () => {
     expect(report.staleLinks).toHaveLength(3);
     expect(await repositories.listTags('docker.io', 'library/recent')).toEqual(['v1']);
   });
+
+  it('reports, rather than logs, that the cap cannot be met when everything is pinned', async () => {
+    const pinned = buildImage({ layers: ['pinned'] });
+    await cacheImage(pinned, 'library/pinned', 'v1');
+    await writeFile(layout.pinsFile, JSON.stringify({ pins: [{ upstream: 'docker.io', repository: 'library/pinned', reference: 'v1', platforms: 'all' }] }));
+
+    const report = await collectGarbage({ dataDir: layout.root, maxBytes: 1 });
+
+    expect(report.evictedBlobs).toEqual([]);
+    expect(report.warnings).toEqual([expect.stringContaining('cache over its cap but nothing can be evicted')]);
+    for (const blob of [pinned.manifest, pinned.config, ...pinned.layers]) expect(existsSync(layout.blobPath(blob.digest))).toBe(true);
+  });
 });
