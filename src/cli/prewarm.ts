@@ -205,5 +205,6 @@ function createDisplay(): ProgressDisplay {
     process.stdout.write(text);
   };
   if (!process.stdout.isTTY) return new PlainProgressDisplay(write);
-  return new TerminalProgressDisplay(write, () => ({ columns: process.stdout.columns ?? 80, rows: process.stdout.rows ?? 24 }));
+  // A pseudo-terminal may report 0 columns and rows (no size set): fall back to 80x24.
+  return new TerminalProgressDisplay(write, () => ({ columns: process.stdout.columns || 80, rows: process.stdout.rows || 24 }));
 }
