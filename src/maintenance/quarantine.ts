@@ -7,7 +7,7 @@ import type { StoreLayout } from '../store/layout.js';
  * them). Outside `blobs/`, so neither the server nor gc ever sees them.
  */
 export function quarantineDir(layout: StoreLayout): string {
-  return path.join(layout.root, 'quarantine');
+  return layout.quarantineDir;
 }
 
 /**

@@ -10,6 +10,7 @@ import { digestAlgorithm, digestHex, type Digest } from '../oci/digest.js';
 //     pins.json                      pinned images
 //     blobs/sha256/ab/ab12…          content-addressed blobs (manifests are blobs too)
 //     tmp/                           fills in progress; cleared at start
+//     quarantine/                    blobs `lading verify` found wrong (kept as evidence)
 //     repositories/<upstream>/<repository…>/
 //       _links/sha256/<hex>          this repository was served this digest by that upstream
 //       _tags/<tag>.json             tag → digest record
@@ -41,6 +42,9 @@ export class StoreLayout {
   }
   get blobsDir(): string {
     return path.join(this.root, 'blobs');
+  }
+  get quarantineDir(): string {
+    return path.join(this.root, 'quarantine');
   }
   get tmpDir(): string {
     return path.join(this.root, 'tmp');
