@@ -85,6 +85,8 @@ export async function runServe(argv: string[]): Promise<number> {
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    // Reload, as daemons do: the TLS pair (a renewed certificate) and the htpasswd file.
+    process.on('SIGHUP', () => running.reload());
   });
   // Only now: a supervisor may signal as soon as it reads this line, and without the handlers
   // in place that signal kills the process (lock file left, responses cut).

@@ -2,6 +2,7 @@ import { DOCKER_HUB_ALIASES, type UpstreamConfig } from '../config/schema.js';
 import { RegistryError } from '../oci/registry-error.js';
 import type { RepositoryName } from '../oci/reference.js';
 import type { Upstream } from '../upstream/upstream.js';
+import { RepositoryPolicy } from './repository-policy.js';
 
 /** A configured upstream with its client. */
 export interface UpstreamEntry {
@@ -27,6 +28,7 @@ export interface Route {
 export class UpstreamRouter {
   private readonly byHost = new Map<string, UpstreamEntry>();
   private readonly byName = new Map<string, UpstreamEntry>();
+  private readonly policies = new Map<UpstreamEntry, RepositoryPolicy>();
   readonly defaultUpstream: UpstreamEntry;
 
   constructor(readonly upstreams: readonly UpstreamEntry[]) {
@@ -35,11 +37,19 @@ export class UpstreamRouter {
     this.defaultUpstream = fallback;
     for (const entry of upstreams) {
       this.byName.set(entry.config.name, entry);
+      this.policies.set(entry, new RepositoryPolicy(entry.config.name, entry.config));
       for (const host of hostsOf(entry.config)) if (!this.byHost.has(host)) this.byHost.set(host, entry);
     }
   }
 
+  /** The route for a request, after the upstream's allow/deny lists (403 DENIED otherwise). */
   route(clientName: RepositoryName, namespace: string | undefined): Route {
+    const route = this.pick(clientName, namespace);
+    this.policies.get(route.upstream)?.check(route.repository);
+    return route;
+  }
+
+  private pick(clientName: RepositoryName, namespace: string | undefined): Route {
     if (namespace !== undefined && namespace !== '') {
       const entry = this.byHost.get(namespace.toLowerCase());
       if (!entry) {

@@ -11,8 +11,8 @@ const CLI_PATH = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 const READY_TIMEOUT_MS = 15_000;
 const STOP_GRACE_MS = 10_000;
 const OUTPUT_LIMIT_CHARS = 256 * 1024;
-// The CLI's readiness line: `lading listening on http://127.0.0.1:PORT upstreams: …`.
-const LISTENING_LINE = /listening on (http:\/\/[^\s]+)/;
+// The CLI's readiness line: `lading listening on http://127.0.0.1:PORT upstreams: …` (https with tls).
+const LISTENING_LINE = /listening on (https?:\/\/[^\s]+)/;
 
 export interface MirrorProcessOptions {
   /** Replaces the URL of the default upstream (`docker.io`, keeps Docker Hub name rules). */
@@ -53,7 +53,7 @@ export interface MirrorRequestLine {
 }
 
 export interface RunningMirrorProcess {
-  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  /** `http://127.0.0.1:<port>` (`https://` with tls), no trailing slash. */
   url: string;
   pid: number;
   dataDir: string;
