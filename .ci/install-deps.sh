@@ -7,12 +7,15 @@
 #   containerd       containerd 1.6 + ctr
 #   podman           podman 4.3 (brings conmon, runc); the tests pull into a `vfs` store as root,
 #                    so fuse-overlayfs, slirp4netns and uidmap (recommends) are not needed
-# Later issues add: nginx, ceph.
+#   nginx-light wrk curl  `npm run bench`: nginx (sendfile) is the warm-blob ceiling, wrk the
+#                    manifest GET load (HEAD load is ab, from apache2-utils), curl the blob clients
+# Later issues add: ceph.
 set -euo pipefail
 
 packages=(
   docker-registry skopeo iproute2 util-linux ca-certificates apache2-utils
   docker.io containerd podman
+  nginx-light wrk curl
 )
 
 if [[ "$(id -u)" -ne 0 ]]; then
