@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { runGc } from './gc.js';
+import { runHealth } from './health.js';
 import { runPrewarm } from './prewarm.js';
 import { SERVE_USAGE, runServe } from './serve.js';
 import { runStats } from './stats.js';
@@ -11,6 +12,7 @@ Commands:
   serve     run the mirror (default when no command is given)
   prewarm   pull images through a running mirror into its cache (lading prewarm --help)
   stats     print a running mirror's stats as tables (lading stats --help)
+  health    check the local server's /_lading/health (exit 0 when it answers 200)
   verify    re-hash every cached blob, quarantine mismatches (lading verify --help)
   gc        remove orphans and stale temp files, apply cache.maxSize (lading gc --help)
 
@@ -30,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
       return runServe(rest);
     case 'prewarm':
       return runPrewarm(rest);
+    case 'health':
+      return runHealth(rest);
     case 'stats':
       return runStats(rest);
     case 'verify':
