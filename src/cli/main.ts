@@ -1,10 +1,7 @@
 #!/usr/bin/env node
-import { runGc } from './gc.js';
-import { runHealth } from './health.js';
-import { runPrewarm } from './prewarm.js';
-import { SERVE_USAGE, runServe } from './serve.js';
-import { runStats } from './stats.js';
-import { runVerify } from './verify.js';
+import { SERVE_USAGE } from './serve-usage.js';
+
+// Subcommands load on demand: a HEALTHCHECK every 15 s should not load the whole server.
 
 const USAGE = `Usage: lading <command> [options]
 
@@ -25,21 +22,21 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    return runServe(argv);
+    return (await import('./serve.js')).runServe(argv);
   }
   switch (command) {
     case 'serve':
-      return runServe(rest);
+      return (await import('./serve.js')).runServe(rest);
     case 'prewarm':
-      return runPrewarm(rest);
+      return (await import('./prewarm.js')).runPrewarm(rest);
     case 'health':
-      return runHealth(rest);
+      return (await import('./health.js')).runHealth(rest);
     case 'stats':
-      return runStats(rest);
+      return (await import('./stats.js')).runStats(rest);
     case 'verify':
-      return runVerify(rest);
+      return (await import('./verify.js')).runVerify(rest);
     case 'gc':
-      return runGc(rest);
+      return (await import('./gc.js')).runGc(rest);
     case 'help':
       process.stdout.write(`${USAGE}\n`);
       return 0;

@@ -5,14 +5,7 @@ import { redactedConfig } from '../config/redact.js';
 import { startLading } from '../lading.js';
 import { createJsonLogger } from '../log/logger.js';
 import { StoreError } from '../store/store-error.js';
-
-export const SERVE_USAGE = `Usage: lading serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--upstream URL] [--print-config]
-
-  --config FILE     config file (default: ./mirror.config.json when present, else embedded defaults)
-  --listen H:P      address to listen on (default 0.0.0.0:5000; env LADING_LISTEN)
-  --data DIR        cache directory (default ./data; env LADING_DATA_DIR)
-  --upstream URL    URL of the default upstream, docker.io (env LADING_UPSTREAM)
-  --print-config    print the effective configuration (secrets redacted) and exit`;
+import { SERVE_USAGE } from './serve-usage.js';
 
 /** `lading serve`: load config, start, print one line, shut down gracefully on SIGTERM/SIGINT. */
 export async function runServe(argv: string[]): Promise<number> {

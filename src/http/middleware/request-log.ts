@@ -11,7 +11,9 @@ export function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
     const startedAt = performance.now();
     const outgoing = c.env?.outgoing;
     const write = (status: number, bytes: number | undefined, completed: boolean): void => {
-      logger.info('request', {
+      // Health probes (a container HEALTHCHECK every few seconds) would drown the log.
+      const log = c.req.path === '/_lading/health' && status < 400 ? logger.debug : logger.info;
+      log('request', {
         method: c.req.method,
         path: c.env?.incoming?.url ?? c.req.path,
         client: c.get('clientAddress'),
