@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { createAdaptorServer } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import type { TlsPair } from '../config/tls-pair.js';
 import type { Logger } from '../log/logger.js';
 import { answerClientErrors } from './client-error-response.js';
@@ -39,7 +39,7 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
 };
 
 export interface HttpServerOptions {
-  fetch: Parameters<typeof createAdaptorServer>[0]['fetch'];
+  fetch: Parameters<typeof getRequestListener>[0];
   host: string;
   port: number;
   /** Serve HTTPS with this pair; plain HTTP without it. */
@@ -68,15 +68,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Liste
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     connectionsCheckingInterval: limits.timeoutCheckIntervalMs,
   };
-  const server = (
-    tls
-      ? createAdaptorServer({
-          fetch: options.fetch,
-          createServer: createHttpsServer,
-          serverOptions: { ...serverOptions, cert: tls.cert, key: tls.key, handshakeTimeout: limits.tlsHandshakeTimeoutMs },
-        })
-      : createAdaptorServer({ fetch: options.fetch, serverOptions })
-  ) as Server;
+  const listener = requestListener(options.fetch, options.logger);
+  const server: Server = tls
+    ? createHttpsServer({ ...serverOptions, cert: tls.cert, key: tls.key, handshakeTimeout: limits.tlsHandshakeTimeoutMs }, listener)
+    : createHttpServer(serverOptions, listener);
   server.setTimeout(limits.socketIdleTimeoutMs);
   answerClientErrors(server, options.logger, limits);
   const connections = limitConnections(server, tls ? 'secureConnection' : 'connection', options.maxConnections);
@@ -95,5 +90,33 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Liste
     url,
     connections,
     ...(tls ? { replaceTlsPair: (pair: TlsPair) => (server as unknown as HttpsServer).setSecureContext({ cert: pair.cert, key: pair.key }) } : {}),
+  };
+}
+
+/**
+ * hono's Node listener, plus an OCI answer for a request target it cannot turn into a URL (a
+ * backslash in the path, a bad Host header): its default is a bare 400 that bypasses hono, so
+ * also no log line. hono builds the URL synchronously before its first await, so the request
+ * being parsed is known when its errorHandler runs.
+ */
+function requestListener(fetch: HttpServerOptions['fetch'], logger: Logger): (incoming: IncomingMessage, outgoing: ServerResponse) => Promise<void> {
+  let parsing: IncomingMessage | undefined;
+  const listener = getRequestListener(fetch, {
+    errorHandler: (error) => {
+      const body = JSON.stringify({ errors: [{ code: 'UNSUPPORTED', message: `malformed request: ${(error as Error).message}`, detail: null }] });
+      logger.info('request', { method: parsing?.method, path: parsing?.url, client: parsing?.socket.remoteAddress, status: 400 });
+      return new Response(body, {
+        status: 400,
+        headers: { 'Content-Type': 'application/json', 'Docker-Distribution-API-Version': 'registry/2.0' },
+      });
+    },
+  });
+  return (incoming, outgoing) => {
+    parsing = incoming;
+    try {
+      return listener(incoming, outgoing);
+    } finally {
+      parsing = undefined;
+    }
   };
 }
