@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 // own containerd under the exec root. No bridge and no iptables: the tests only pull.
 
 const DOCKERD_BINARY = '/usr/sbin/dockerd';
+const UNSHARE_BINARY = '/usr/bin/unshare';
 /** The docker.io package's CLI, the same release as the daemon (a newer one may be on PATH). */
 const DOCKER_BINARY = '/usr/bin/docker';
 const READY_TIMEOUT_MS = 60_000;
@@ -26,6 +27,13 @@ const run = promisify(execFile);
 export interface DockerdOptions {
   /** `registry-mirrors` in daemon.json, e.g. `["http://127.0.0.1:5000"]`. */
   registryMirrors: string[];
+  /**
+   * CA certificates (PEM) dockerd trusts per registry host, `{"[::1]:5000": pem}`: its
+   * `/etc/docker/certs.d/<host:port>/ca.crt`. dockerd 20.10 has no flag or config key for that
+   * directory (only rootless mode moves it), so the daemon runs in a private mount namespace
+   * where a temp dir is bind-mounted over /etc/docker; the host's /etc is never written.
+   */
+  registryCas?: Record<string, string>;
 }
 
 export interface RunningDockerd {
@@ -76,7 +84,9 @@ export async function startDockerd(options: DockerdOptions): Promise<RunningDock
     '--config-file',
     daemonJson,
   ];
-  const child = spawn(DOCKERD_BINARY, argv, { env: daemonEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = options.registryCas
+    ? spawn(UNSHARE_BINARY, [...(await privateEtcDocker(workDir, options.registryCas)), DOCKERD_BINARY, ...argv], { env: daemonEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(DOCKERD_BINARY, argv, { env: daemonEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const collect = (chunk: Buffer): void => {
     output = (output + chunk.toString('utf8')).slice(-OUTPUT_LIMIT_CHARS);
@@ -118,6 +128,20 @@ export async function startDockerd(options: DockerdOptions): Promise<RunningDock
     await cleanUp();
     throw error;
   }
+}
+
+/**
+ * unshare arguments that run the command after them with `<workDir>/etc-docker` (holding
+ * `certs.d/<host>/ca.crt`) as its /etc/docker. `unshare` and `sh` exec, so the PID is dockerd's.
+ */
+async function privateEtcDocker(workDir: string, registryCas: Record<string, string>): Promise<string[]> {
+  const etcDocker = join(workDir, 'etc-docker');
+  for (const [host, pem] of Object.entries(registryCas)) {
+    await mkdir(join(etcDocker, 'certs.d', host), { recursive: true });
+    await writeFile(join(etcDocker, 'certs.d', host, 'ca.crt'), pem);
+  }
+  await mkdir(etcDocker, { recursive: true });
+  return ['--mount', '--propagation', 'private', '--', '/bin/sh', '-c', 'mount --bind "$0" /etc/docker && exec "$@"', etcDocker];
 }
 
 /** The test's environment minus variables that would point dockerd or the CLI elsewhere. */
