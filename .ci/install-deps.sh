@@ -9,6 +9,7 @@
 #                    so fuse-overlayfs, slirp4netns and uidmap (recommends) are not needed
 #   nginx-light wrk curl  `npm run bench`: nginx (sendfile) is the warm-blob ceiling, wrk the
 #                    manifest GET load (HEAD load is ab, from apache2-utils), curl the blob clients
+#   openssl          test CA and server certificates for the TLS tests (test/support/test-certificates.ts)
 # Later issues add: ceph.
 set -euo pipefail
 
@@ -16,6 +17,7 @@ packages=(
   docker-registry skopeo iproute2 util-linux ca-certificates apache2-utils
   docker.io containerd podman
   nginx-light wrk curl
+  openssl
 )
 
 if [[ "$(id -u)" -ne 0 ]]; then
