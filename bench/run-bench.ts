@@ -92,6 +92,7 @@ async function prepare(settings: BenchSettings, workDir: string, upstream: Bench
     upstream,
     blob: { digest, sizeBytes: settings.blobSizeBytes },
     nginxBlobUrl: `${nginx.url}/blob`,
+    nginxPid: nginx.pid,
     imageTag: IMAGE_TAG,
     imageManifestDigest: image.manifest.digest,
     log,

@@ -11,6 +11,8 @@ export interface BenchContext {
   /** The big blob (`settings.blobSizeBytes`), also served by nginx at `nginxBlobUrl`. */
   blob: { digest: Digest; sizeBytes: number };
   nginxBlobUrl: string;
+  /** nginx's master; its workers are its children. */
+  nginxPid: number;
   /** An OCI index (linux/amd64 child) tagged `imageTag`, whose child manifest is `imageManifestDigest`. */
   imageTag: string;
   imageManifestDigest: Digest;

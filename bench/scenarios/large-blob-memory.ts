@@ -3,7 +3,7 @@ import { curlTransfers, aggregateMegabytesPerSec } from '../clients/curl-transfe
 import { fixed, megabytes, NONE, type ResultRow } from '../report/result-row.js';
 import { BENCH_REPOSITORY } from '../servers/bench-upstream.js';
 import { startLadingServer } from '../servers/lading-server.js';
-import { peakRssBytes, resetPeakRss } from '../support/process-memory.js';
+import { peakRssBytes, resetPeakRss } from '../support/process-usage.js';
 import { seedLargeLadingBlob } from '../support/seed-stores.js';
 import type { BenchContext } from './bench-context.js';
 

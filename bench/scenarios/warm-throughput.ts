@@ -2,7 +2,7 @@ import { aggregateMegabytesPerSec, curlTransfers } from '../clients/curl-transfe
 import { fixed, megabytes, NONE, times, type ResultRow } from '../report/result-row.js';
 import { BENCH_REPOSITORY } from '../servers/bench-upstream.js';
 import type { BenchTargets } from '../servers/bench-targets.js';
-import { peakRssBytes, resetPeakRss } from '../support/process-memory.js';
+import { cpuSeconds, peakRssBytes, resetPeakRss } from '../support/process-usage.js';
 import type { BenchContext } from './bench-context.js';
 
 const TIMEOUT_MS = 600_000;
@@ -14,7 +14,8 @@ type Server = 'lading' | 'peer' | 'nginx';
  * Warm blob throughput: 1 and 8 concurrent clients downloading the cached blob, for lading,
  * the peer and nginx (sendfile). Rounds interleave the three so a burst of load from the rest
  * of the machine hits all of them; every round is reported, which shows the noise. The peak
- * RSS of lading and the peer during their 8-client runs is the memory scenario.
+ * RSS of lading and the peer during their 8-client runs is the memory scenario, and the CPU
+ * each server used per GB served is the noise-resistant view of the same work.
  */
 export async function warmThroughput(context: BenchContext, targets: BenchTargets): Promise<ResultRow[]> {
   const { blob, settings } = context;
@@ -23,7 +24,8 @@ export async function warmThroughput(context: BenchContext, targets: BenchTarget
     peer: `${targets.peer.url}/v2/${BENCH_REPOSITORY}/blobs/${blob.digest}`,
     nginx: context.nginxBlobUrl,
   };
-  const pids: Partial<Record<Server, number>> = { lading: targets.lading.pid, peer: targets.peer.pid };
+  const pids: Record<Server, number> = { lading: targets.lading.pid, peer: targets.peer.pid, nginx: context.nginxPid };
+  const cpu = { lading: { seconds: 0, bytes: 0 }, peer: { seconds: 0, bytes: 0 }, nginx: { seconds: 0, bytes: 0 } };
   const rates = new Map<string, number[]>(); // `${clients}/${server}` → MB/s per round
   const peakRss: Record<'lading' | 'peer', number> = { lading: 0, peer: 0 };
   for (let round = 1; round <= settings.warmRounds; round += 1) {
@@ -31,9 +33,12 @@ export async function warmThroughput(context: BenchContext, targets: BenchTarget
       for (const server of ['lading', 'peer', 'nginx'] as const) {
         context.log(`warm throughput: round ${round}, ${clients} client(s), ${server}`);
         const pid = pids[server];
-        const tracksMemory = clients === 8 && pid !== undefined && (server === 'lading' || server === 'peer');
+        const tracksMemory = clients === 8 && (server === 'lading' || server === 'peer');
         if (tracksMemory && !(await resetPeakRss(pid))) context.log(`cannot reset the peak RSS of ${server}; reporting its lifetime peak`);
+        const cpuBefore = await cpuSeconds(pid, server === 'nginx');
         const results = await curlTransfers({ url: urls[server], clients, repeats: settings.warmRepeats, timeoutMs: TIMEOUT_MS });
+        cpu[server].seconds += (await cpuSeconds(pid, server === 'nginx')) - cpuBefore;
+        cpu[server].bytes += results.flat().reduce((sum, t) => sum + t.sizeBytes, 0);
         if (tracksMemory) peakRss[server] = Math.max(peakRss[server], await peakRssBytes(pid));
         const key = `${clients}/${server}`;
         rates.set(key, [...(rates.get(key) ?? []), aggregateMegabytesPerSec(results)]);
@@ -57,6 +62,15 @@ export async function warmThroughput(context: BenchContext, targets: BenchTarget
         ),
       },
     };
+  });
+  const cpuPerGb = (server: Server): number => cpu[server].seconds / (cpu[server].bytes / 1e9);
+  rows.push({
+    scenario: 'warm blob CPU cost: CPU seconds (user + system, all threads) per GB served, all warm runs',
+    lading: fixed(cpuPerGb('lading')),
+    peer: fixed(cpuPerGb('peer')),
+    reference: `nginx ${fixed(cpuPerGb('nginx'))}`,
+    ratio: `lading ÷ peer ${times(cpuPerGb('lading'), cpuPerGb('peer'))}; ÷ nginx ${times(cpuPerGb('lading'), cpuPerGb('nginx'))}`,
+    values: { ladingCpuSecPerGB: cpuPerGb('lading'), peerCpuSecPerGB: cpuPerGb('peer'), nginxCpuSecPerGB: cpuPerGb('nginx') },
   });
   rows.push({
     scenario: `memory: peak RSS during warm throughput, 8 clients, ${blob.sizeBytes / 2 ** 20} MiB blob (target < 150 MB)`,
