@@ -42,6 +42,9 @@ export async function runServe(argv: string[]): Promise<number> {
     return 0;
   }
   const logger = createJsonLogger();
+  // A stray rejection is a lading bug; it is logged loudly, but one client's broken
+  // connection must not take the mirror down for every other client.
+  process.on('unhandledRejection', (reason) => logger.error('unhandled rejection (a bug: please report it)', { error: reason }));
   let running;
   try {
     running = await startLading(config, { logger });

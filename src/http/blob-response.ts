@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { contentRangeHeader } from '../oci/range.js';
+import { discardBody } from '../registry/blob-body.js';
 import type { BlobAnswer } from '../registry/blob-service.js';
 
 /**
@@ -28,17 +29,22 @@ export async function writeBlobResponse(
   });
   const body = answer.body;
   if (head || !body) {
-    body?.destroy();
+    discardBody(body);
     outgoing.end();
     return;
   }
-  let written = 0;
-  body.on('data', (chunk: Buffer) => {
-    written += chunk.byteLength;
-    onBodyBytes(written);
-  });
   try {
-    await pipeline(body, outgoing);
+    if (body.kind === 'file') {
+      await body.file.writeTo(outgoing, onBodyBytes);
+      outgoing.end();
+    } else {
+      let written = 0;
+      body.stream.on('data', (chunk: Buffer) => {
+        written += chunk.byteLength;
+        onBodyBytes(written);
+      });
+      await pipeline(body.stream, outgoing);
+    }
   } catch {
     // The source failed (cut, digest mismatch) or the client went away: never end cleanly.
     outgoing.destroy();

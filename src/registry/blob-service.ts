@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import { FillReadStream } from '../cache/fill-reader.js';
 import type { BlobFill } from '../cache/blob-fill.js';
 import { pipeline } from 'node:stream/promises';
@@ -12,6 +11,7 @@ import type { Digest } from '../oci/digest.js';
 import { parseRange, type ByteRange } from '../oci/range.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { RepositoryStore } from '../store/repository-store.js';
+import { discardBody, type BlobBody } from './blob-body.js';
 import type { Route } from './upstream-router.js';
 
 export type BlobCacheOutcome = 'hit' | 'miss' | 'joined';
@@ -21,7 +21,7 @@ export interface BlobAnswer {
   range: ByteRange;
   cache: BlobCacheOutcome;
   /** The body for `range` (or the whole blob); absent for HEAD and for 416 answers. */
-  body: Readable | undefined;
+  body: BlobBody | undefined;
 }
 
 /**
@@ -51,7 +51,7 @@ export class BlobService {
     if (sizeBytes === undefined) {
       // Without a size there is nothing true to put in Content-Length; fetch it instead.
       const answer = await this.get(route, digest, undefined);
-      answer.body?.destroy();
+      discardBody(answer.body);
       return { sizeBytes: answer.sizeBytes, cache: answer.cache };
     }
     return { sizeBytes, cache: 'miss' };
@@ -61,7 +61,7 @@ export class BlobService {
     const stored = await this.storedFor(route, digest);
     if (stored !== undefined) {
       const range = parseRange(rangeHeader, stored);
-      return { sizeBytes: stored, range, cache: 'hit', body: await this.openStored(digest, range) };
+      return { sizeBytes: stored, range, cache: 'hit', body: await this.openStored(digest, range, stored) };
     }
     if (this.health.diskFull) {
       this.health.recheck();
@@ -101,7 +101,7 @@ export class BlobService {
     );
     download.body.on('data', (chunk: Buffer) => this.recorder.bytesFetchedFromUpstream(upstreamName, chunk.byteLength));
     pipeline(download.body, verified).catch(() => undefined);
-    return { sizeBytes, range, cache: 'miss', body: verified };
+    return { sizeBytes, range, cache: 'miss', body: { kind: 'stream', stream: verified } };
   }
 
   private async fromFill(fill: BlobFill, cache: BlobCacheOutcome, rangeHeader: string | undefined): Promise<BlobAnswer> {
@@ -110,19 +110,22 @@ export class BlobService {
     if (sizeBytes === undefined) throw fill.error ?? new Error(`fill of ${fill.digest} has no size`);
     const range = parseRange(rangeHeader, sizeBytes);
     if (range.kind === 'unsatisfiable' || range.kind === 'invalid') return { sizeBytes, range, cache, body: undefined };
-    if (fill.state === 'committed') return { sizeBytes, range, cache: 'hit', body: await this.openStored(fill.digest, range) };
+    if (fill.state === 'committed') return { sizeBytes, range, cache: 'hit', body: await this.openStored(fill.digest, range, sizeBytes) };
     const bounds = range.kind === 'single' ? { start: range.start, endInclusive: range.end } : { start: 0, endInclusive: sizeBytes - 1 };
-    return { sizeBytes, range, cache, body: new FillReadStream(fill, bounds) };
+    return { sizeBytes, range, cache, body: { kind: 'stream', stream: new FillReadStream(fill, bounds) } };
   }
 
-  private async openStored(digest: Digest, range: ByteRange): Promise<Readable | undefined> {
+  /** A stored blob's body; the blob is held (never evicted) until the body is written or dropped. */
+  private async openStored(digest: Digest, range: ByteRange, sizeBytes: number): Promise<BlobBody | undefined> {
     if (range.kind === 'unsatisfiable' || range.kind === 'invalid') return undefined;
+    const bounds = range.kind === 'single' ? { start: range.start, end: range.end } : { start: 0, end: sizeBytes - 1 };
     const release = this.index.hold(digest);
     try {
-      const stream = await this.store.openRead(digest, range.kind === 'single' ? { start: range.start, end: range.end } : undefined);
       this.index.touch(digest);
+      if (this.store.openLocal && sizeBytes > 0) return { kind: 'file', file: await this.store.openLocal(digest, bounds, release) };
+      const stream = await this.store.openRead(digest, range.kind === 'single' ? bounds : undefined);
       stream.once('close', release);
-      return stream;
+      return { kind: 'stream', stream };
     } catch (error) {
       release();
       throw error;

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Digest } from '../oci/digest.js';
+import type { LocalBlobFile } from './local-blob-file.js';
 
 export interface BlobStat {
   sizeBytes: number;
@@ -19,6 +20,11 @@ export interface BlobStore {
   stat(digest: Digest): Promise<BlobStat | undefined>;
   /** Streams a committed blob (or a range of it). Rejects with ENOENT-like errors if absent. */
   openRead(digest: Digest, range?: ReadRange): Promise<Readable>;
+  /**
+   * A committed blob on local disk, for the fastest body path (pooled buffers, see
+   * local-blob-file.ts). Drivers without local files (an object store) leave it out.
+   */
+  openLocal?(digest: Digest, range: ReadRange, onClose: () => void): Promise<LocalBlobFile>;
   /** Reads a small committed blob (a manifest) whole; refuses blobs larger than maxBytes. */
   readSmall(digest: Digest, maxBytes: number): Promise<Buffer | undefined>;
   /** Starts writing a blob to a temporary place; nothing is visible until `commit()`. */

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { createDigester, digestAlgorithm, type Digest } from '../oci/digest.js';
 import type { BlobStat, BlobStore, BlobWriter, ReadRange } from './blob-store.js';
+import { LocalBlobFile } from './local-blob-file.js';
 import type { StoreLayout } from './layout.js';
 import { DigestMismatchError, StoreError } from './store-error.js';
 
@@ -42,6 +43,10 @@ export class FsBlobStore implements BlobStore {
       end: range?.end,
       highWaterMark: READ_CHUNK_BYTES,
     });
+  }
+
+  async openLocal(digest: Digest, range: ReadRange, onClose: () => void): Promise<LocalBlobFile> {
+    return LocalBlobFile.open(this.layout.blobPath(digest), range.start, range.end, onClose);
   }
 
   async readSmall(digest: Digest, maxBytes: number): Promise<Buffer | undefined> {

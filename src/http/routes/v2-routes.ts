@@ -5,6 +5,7 @@ import { parsePageRequest, type PageRequest } from '../../oci/pagination.js';
 import { OCI_INDEX } from '../../oci/media-types.js';
 import { RegistryError } from '../../oci/registry-error.js';
 import type { Registry } from '../../registry/registry.js';
+import { discardBody } from '../../registry/blob-body.js';
 import type { Route } from '../../registry/upstream-router.js';
 import { writeBlobResponse } from '../blob-response.js';
 import type { AppEnv } from '../env.js';
@@ -79,7 +80,7 @@ async function blob(c: Context<AppEnv>, registry: Registry, route: Extract<V2Rou
   const answer = await registry.blobs.get(target, route.digest, c.req.header('range'));
   c.set('cacheOutcome', answer.cache);
   if (answer.range.kind === 'unsatisfiable' || answer.range.kind === 'invalid') {
-    answer.body?.destroy();
+    discardBody(answer.body);
     throw new RegistryError('RANGE_INVALID', answer.range.kind === 'invalid' ? 'malformed Range header' : `range not satisfiable for a blob of ${answer.sizeBytes} bytes`, {
       headers: { 'Content-Range': `bytes */${answer.sizeBytes}` },
     });
