@@ -49,6 +49,10 @@ export async function runServe(argv: string[]): Promise<number> {
   try {
     running = await startLading(config, { logger });
   } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`lading: invalid configuration: ${error.message}\n`);
+      return 2;
+    }
     if (error instanceof StoreError || (error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       process.stderr.write(`lading: cannot start: ${(error as Error).message}\n`);
       return 1;

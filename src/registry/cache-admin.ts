@@ -1,4 +1,5 @@
 import type { CacheLifecycle } from '../cache/cache-lifecycle.js';
+import { ConfigError } from '../config/config-error.js';
 import { manifestClosure } from '../cache/manifest-closure.js';
 import type { PinSpec } from '../cache/pins.js';
 import type { Digest } from '../oci/digest.js';
@@ -57,7 +58,15 @@ export class CacheAdmin {
 
   /** The pins the config lists (resolved through the router, so an unknown registry fails here). */
   async pinConfigured(pins: readonly { image: string; platforms: string[] | 'all' }[]): Promise<void> {
-    this.cache.pins.setConfigured(pins.map(({ image, platforms }) => this.specFor(image, platforms)));
+    const specs = pins.map(({ image, platforms }, index) => {
+      try {
+        return this.specFor(image, platforms);
+      } catch (error) {
+        // An unknown registry or a denied repository is a configuration mistake: say which entry.
+        throw new ConfigError(`pins[${index}]`, `${image}: ${(error as Error).message}`);
+      }
+    });
+    this.cache.pins.setConfigured(specs);
     this.cache.index.setPinned(await this.cache.pins.pinnedDigests());
   }
 

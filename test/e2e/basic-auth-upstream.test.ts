@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { basicAuthorization, startDockerRegistry, type RunningDockerRegistry } from '../support/docker-registry.js';
 import { buildImage } from '../support/fake-upstream/image-builder.js';
 import { startMirrorProcess, type RunningMirrorProcess } from '../support/mirror-process.js';
@@ -107,10 +107,16 @@ describe('an upstream with HTTP Basic auth (docker-registry htpasswd)', () => {
     const reference = `docker://${new URL(anonymousMirror.url).host}/tiny:1`;
     await expect(skopeo('inspect', '--raw', '--tls-verify=false', reference)).rejects.toThrow(/skopeo inspect/);
     // Upstream 401 after lading's own auth attempt → 403 DENIED (DESIGN.md, upstream failures).
-    const manifestStatuses = anonymousMirror
-      .requests()
-      .filter((line) => line.path === '/v2/tiny/manifests/1')
-      .map((line) => line.status);
-    expect(manifestStatuses).toContain(403);
+    // The log line is written when the response closes, which can trail skopeo's exit.
+    await vi.waitFor(
+      () => {
+        const manifestStatuses = anonymousMirror!
+          .requests()
+          .filter((line) => line.path === '/v2/tiny/manifests/1')
+          .map((line) => line.status);
+        expect(manifestStatuses).toContain(403);
+      },
+      { timeout: 5_000 },
+    );
   });
 });

@@ -111,6 +111,20 @@ describe('lading command line', () => {
     expect(run.stderr).not.toMatch(STACK_FRAME);
   });
 
+  it('a pin naming a registry lading does not mirror exits 2 naming the pin, with no stack trace', async () => {
+    const file = join(cwd, 'bad-pin.json');
+    const dataDir = join(cwd, 'bad-pin-data');
+    await writeFile(file, JSON.stringify({ listen: '127.0.0.1:0', dataDir, upstreams: [{ name: 'docker.io', url: 'http://127.0.0.1:9' }], pins: ['quay.io/org/app:1'] }));
+
+    const run = await runCli(['serve', '--config', file], cwd);
+
+    // Pins resolve once the cache is open, so its start may already have logged a line.
+    expect(run).toMatchObject({ code: 2, signal: null });
+    expect(run.stdout).not.toContain('listening on');
+    expect(run.stderr).toMatch(/^lading: invalid configuration: pins\[0\]: quay\.io\/org\/app:1: lading mirrors no registry "quay\.io"/);
+    expect(run.stderr).not.toMatch(STACK_FRAME);
+  });
+
   it('--print-config prints the effective config as JSON without an upstream password read from env', async () => {
     const secret = 'hunter2-print-config-secret';
     const file = join(cwd, 'credentials.json');
