@@ -81,4 +81,34 @@ describe('cache byte cap', () => {
     await vi.waitFor(() => expect(existsSync(blobPath(blobs[0]!))).toBe(false), { timeout: 5_000 });
     expect(existsSync(blobPath(keep.layers[0]!.digest))).toBe(true);
   });
+
+  it('never evicts a blob while a client is still reading it', async () => {
+    upstream = await FakeUpstream.start();
+    mirror = await startTestMirror({ upstreams: [{ name: 'docker.io', url: upstream.url }], maxSizeBytes: 9 * 1024 * KIB });
+    const big = randomBytes(8 * 1024 * 1024);
+    const bigDigest = upstream.addBlob('library/data', big);
+    // Cache it; it fits the 9 MiB cap alone, and is the least recently used blob from then on.
+    expect((await fetchBody(`/v2/data/blobs/${bigDigest}`)).status).toBe(200);
+    await vi.waitFor(() => expect(mirror!.logLines.some((l) => l.msg === 'blob cached' && l.digest === bigDigest)).toBe(true), { timeout: 5_000 });
+    // A slow reader: take the response, read one chunk, then stop reading.
+    const slow = await request(`${mirror.url}/v2/data/blobs/${bigDigest}`, { highWaterMark: 64 * 1024 } as Parameters<typeof request>[1]);
+    expect(slow.headers['x-lading-cache']).toBe('hit');
+    const reader = slow.body[Symbol.asyncIterator]();
+    await reader.next();
+    // A 2 MiB commit pushes the cache over its cap while the big blob is held by the reader.
+    const small = upstream.addBlob('library/data', randomBytes(2 * 1024 * 1024));
+    expect((await fetchBody(`/v2/data/blobs/${small}`)).status).toBe(200);
+    await vi.waitFor(() => expect(mirror!.logLines.some((l) => l.msg === 'blob cached' && l.digest === small)).toBe(true), { timeout: 5_000 });
+    // The pass skips the held blob and takes the next least recently used one: the trigger.
+    await vi.waitFor(() => expect(existsSync(blobPath(small))).toBe(false), { timeout: 5_000 });
+    expect(existsSync(blobPath(bigDigest))).toBe(true);
+    // The reader finishes with exact bytes; afterwards the blob can go.
+    const chunks: Buffer[] = [];
+    for (let next = await reader.next(); !next.done; next = await reader.next()) chunks.push(next.value as Buffer);
+    expect(chunks.reduce((n, c) => n + c.byteLength, 0)).toBeGreaterThan(0);
+    await vi.waitFor(() => expect(mirror!.logLines.some((l) => l.msg === 'request' && String(l.path).endsWith(bigDigest) && l.status === 200 && l.bytes === big.length)).toBe(true), { timeout: 5_000 });
+    const another = upstream.addBlob('library/data', randomBytes(2 * 1024 * 1024));
+    expect((await fetchBody(`/v2/data/blobs/${another}`)).status).toBe(200);
+    await vi.waitFor(() => expect(existsSync(blobPath(bigDigest))).toBe(false), { timeout: 5_000 });
+  });
 });
