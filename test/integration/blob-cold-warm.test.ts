@@ -2,21 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { digestHex, type Digest } from '../../src/oci/digest.js';
 import { FakeUpstream } from '../support/fake-upstream/fake-upstream.js';
 import { startTestMirror, type TestMirror } from '../support/start-mirror.js';
+import { storedBlobPath } from '../support/stored-blob-path.js';
 
 const WAIT_MS = 5_000;
 
 /** Matches the fake's log entries (registry `/v2/…/blobs/<digest>` and cdn `/blobs/<digest>`) of one blob. */
 function blobPath(digest: Digest): RegExp {
   return new RegExp(`/blobs/sha256:${digestHex(digest)}$`);
-}
-
-function storedBlobFile(mirror: TestMirror, digest: Digest): string {
-  const hex = digestHex(digest);
-  return path.join(mirror.dataDir, 'blobs', 'sha256', hex.slice(0, 2), hex);
 }
 
 async function getBlob(mirror: TestMirror, name: string, digest: Digest) {
@@ -86,7 +81,7 @@ describe('blob GET/HEAD: cold, warm, and per-repository visibility', () => {
     expect(upstream.log.count({ ...match, server: 'registry', method: 'HEAD', status: 307 })).toBe(1);
     expect(upstream.log.count({ ...match, server: 'cdn', method: 'HEAD', status: 200 })).toBe(1);
     expect(upstream.log.count({ ...match, method: 'GET' })).toBe(0);
-    expect(existsSync(storedBlobFile(mirror, digest))).toBe(false);
+    expect(existsSync(storedBlobPath(mirror.dataDir, digest))).toBe(false);
   });
 
   it('does not serve a cached blob for another repository the upstream does not have it in', async () => {
@@ -95,7 +90,7 @@ describe('blob GET/HEAD: cold, warm, and per-repository visibility', () => {
     upstream.addBlob('library/b', Buffer.from('something else, so that library/b exists'));
     const fromA = await getBlob(mirror, 'library/a', digest);
     expect(fromA.status).toBe(200);
-    expect(existsSync(storedBlobFile(mirror, digest))).toBe(true);
+    expect(existsSync(storedBlobPath(mirror.dataDir, digest))).toBe(true);
 
     const fromB = await getBlob(mirror, 'library/b', digest);
     expect(fromB.status).toBe(404);

@@ -4,10 +4,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { setTimeout as delay } from 'node:timers/promises';
 import { digestHex, type Digest } from '../../src/oci/digest.js';
 import { FakeUpstream } from '../support/fake-upstream/fake-upstream.js';
+import { eventually } from '../support/eventually.js';
 import { startTestMirror, type TestMirror } from '../support/start-mirror.js';
+import { storedBlobPath } from '../support/stored-blob-path.js';
 
 const WAIT_MS = 10_000;
 const MIB = 1024 * 1024;
@@ -29,15 +30,6 @@ function readBody(body: Readable, timeoutMs = WAIT_MS): Promise<{ bytes: Buffer;
   });
 }
 
-/** Polls a condition with a deadline (for effects with no event to wait on, e.g. a temp file going away). */
-async function eventually(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await delay(10);
-  }
-}
-
 function sha256(bytes: Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
@@ -47,10 +39,6 @@ describe('blob fills survive cuts and never pass on corrupt bytes', () => {
   let mirror: TestMirror;
 
   const cdnPath = (digest: Digest): RegExp => new RegExp(`^/blobs/sha256:${digestHex(digest)}$`);
-  const storedPath = (digest: Digest): string => {
-    const hex = digestHex(digest);
-    return path.join(mirror.dataDir, 'blobs', 'sha256', hex.slice(0, 2), hex);
-  };
   const tmpEntries = (): string[] => readdirSync(path.join(mirror.dataDir, 'tmp'));
 
   async function get(name: string, digest: Digest) {
@@ -90,7 +78,7 @@ describe('blob fills survive cuts and never pass on corrupt bytes', () => {
     expect(resumedFrom).toBeLessThanOrEqual(cutAfterBytes);
     expect(cdnGets[1]?.status).toBe(206);
     expect(cdnGets[1]?.bodyBytesSent).toBe(bytes.byteLength - resumedFrom);
-    expect(existsSync(storedPath(digest))).toBe(true);
+    expect(existsSync(storedBlobPath(mirror.dataDir, digest))).toBe(true);
   });
 
   it('never ends a response cleanly with corrupt bytes, commits nothing, and starts a fresh fill next time', async () => {
@@ -106,7 +94,7 @@ describe('blob fills survive cuts and never pass on corrupt bytes', () => {
     // The first attempt and the one restart from zero both arrived corrupt; the fill then failed.
     await upstream.log.waitFor({ server: 'cdn', method: 'GET', path: cdnPath(digest), status: 200 }, 2, WAIT_MS);
     await eventually(() => tmpEntries().length === 0, WAIT_MS, 'the temp file to be removed');
-    expect(existsSync(storedPath(digest))).toBe(false);
+    expect(existsSync(storedBlobPath(mirror.dataDir, digest))).toBe(false);
     expect(upstream.log.count({ server: 'cdn', method: 'GET', path: cdnPath(digest) })).toBe(2);
 
     upstream.faults.clear();
@@ -116,7 +104,7 @@ describe('blob fills survive cuts and never pass on corrupt bytes', () => {
     expect(fresh.headers['x-lading-cache']).toBe('miss');
     expect(fresh.bytes.equals(bytes)).toBe(true);
     await upstream.log.waitFor({ server: 'cdn', method: 'GET', path: cdnPath(digest), status: 200 }, 3, WAIT_MS);
-    expect(existsSync(storedPath(digest))).toBe(true);
+    expect(existsSync(storedBlobPath(mirror.dataDir, digest))).toBe(true);
   });
 
   it('restarts from zero once after one corrupt download: the first client is cut off, the next one succeeds', async () => {
@@ -139,6 +127,6 @@ describe('blob fills survive cuts and never pass on corrupt bytes', () => {
     expect(cdnGets).toHaveLength(2);
     // The restart asks for the whole blob again, not a resume of the bad bytes.
     expect(cdnGets[1]?.headers.range).toBeUndefined();
-    expect(existsSync(storedPath(digest))).toBe(true);
+    expect(existsSync(storedBlobPath(mirror.dataDir, digest))).toBe(true);
   });
 });

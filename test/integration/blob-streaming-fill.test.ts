@@ -2,12 +2,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { digestHex, type Digest } from '../../src/oci/digest.js';
 import { FakeUpstream } from '../support/fake-upstream/fake-upstream.js';
+import { eventually } from '../support/eventually.js';
 import { startTestMirror, type TestMirror } from '../support/start-mirror.js';
+import { storedBlobPath } from '../support/stored-blob-path.js';
 
 const WAIT_MS = 10_000;
 const MIB = 1024 * 1024;
@@ -68,15 +69,6 @@ async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: stri
     ]);
   } finally {
     controller.abort();
-  }
-}
-
-/** Polls a condition with a deadline (for effects with no event to wait on, e.g. a file appearing). */
-async function eventually(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await delay(10);
   }
 }
 
@@ -214,8 +206,7 @@ describe('blob fills stream to every client as bytes land', () => {
     expect(upstream.log.entries.at(-1)?.bodyBytesSent).toBe(bytes.byteLength);
     // 'blob cached' is logged once the file is in place and linked to the repository.
     await eventually(() => mirror.logLines.some((line) => line.msg === 'blob cached' && line.digest === digest), WAIT_MS, 'the fill to commit');
-    const hex = digestHex(digest);
-    expect(existsSync(path.join(mirror.dataDir, 'blobs', 'sha256', hex.slice(0, 2), hex))).toBe(true);
+    expect(existsSync(storedBlobPath(mirror.dataDir, digest))).toBe(true);
 
     const before = upstream.log.entries.length;
     const warm = await get('library/abandoned', digest);

@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import { request } from 'undici';
 import { FakeUpstream } from '../support/fake-upstream/fake-upstream.js';
 import { startTestMirror, type TestMirror } from '../support/start-mirror.js';
+import { storedBlobPath } from '../support/stored-blob-path.js';
 
 const KIB = 1024;
 
@@ -17,7 +17,7 @@ describe('cache byte cap', () => {
     await upstream?.stop();
   });
 
-  const blobPath = (digest: string) => path.join(mirror!.dataDir, 'blobs', 'sha256', digest.slice(7, 9), digest.slice(7));
+  const blobPath = (digest: string) => storedBlobPath(mirror!.dataDir, digest);
   const fetchBody = async (p: string) => {
     const res = await request(`${mirror!.url}${p}`);
     return { status: res.statusCode, cache: res.headers['x-lading-cache'], body: Buffer.from(await res.body.arrayBuffer()) };

@@ -1,47 +1,13 @@
 // The `lading` command line as a user meets it: usage, argument errors (exit 2, one
 // `lading: <message>` line, no stack trace), configuration errors naming the key, and
 // --print-config never showing a password. Runs dist/cli/main.js (`npm run build` first).
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/run-cli.js';
 
-const CLI_PATH = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-const RUN_TIMEOUT_MS = 15_000;
 const STACK_FRAME = /^\s+at /m;
-
-interface CliRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI to completion in `cwd` with no LADING_* variables but `env`; SIGKILL after a timeout. */
-function runCli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliRun> {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('LADING_')));
-  const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-      reject(new Error(`lading ${args.join(' ')} did not exit within ${RUN_TIMEOUT_MS} ms:\n${stdout}${stderr}`));
-    }, RUN_TIMEOUT_MS);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
 
 describe('lading command line', () => {
   // An empty working directory: a mirror.config.json in the repository must not be picked up.
@@ -55,7 +21,7 @@ describe('lading command line', () => {
   });
 
   it('lading --help prints the usage with its commands and exits 0', async () => {
-    const run = await runCli(['--help'], cwd);
+    const run = await runCli(['--help'], { cwd });
 
     expect(run).toMatchObject({ code: 0, signal: null, stderr: '' });
     expect(run.stdout).toMatch(/^Usage: lading <command> \[options\]\n/);
@@ -63,7 +29,7 @@ describe('lading command line', () => {
   });
 
   it('lading serve --help prints the serve usage with its flags and exits 0', async () => {
-    const run = await runCli(['serve', '--help'], cwd);
+    const run = await runCli(['serve', '--help'], { cwd });
 
     expect(run).toMatchObject({ code: 0, signal: null, stderr: '' });
     expect(run.stdout).toMatch(/^Usage: lading serve /);
@@ -71,7 +37,7 @@ describe('lading command line', () => {
   });
 
   it('an unknown command exits 2 naming it', async () => {
-    const run = await runCli(['frobnicate'], cwd);
+    const run = await runCli(['frobnicate'], { cwd });
 
     expect(run).toMatchObject({ code: 2, signal: null, stdout: '' });
     expect(run.stderr).toMatch(/^lading: unknown command "frobnicate"\n/);
@@ -83,7 +49,7 @@ describe('lading command line', () => {
     { args: ['serve', '--listen'], names: '--listen' },
     { args: ['serve', 'extra'], names: 'extra' },
   ])('lading $args exits 2 with one "lading: …" line naming $names, no stack trace', async ({ args, names }) => {
-    const run = await runCli(args, cwd);
+    const run = await runCli(args, { cwd });
 
     expect(run).toMatchObject({ code: 2, signal: null, stdout: '' });
     const [first = ''] = run.stderr.split('\n');
@@ -93,7 +59,7 @@ describe('lading command line', () => {
   });
 
   it('--listen nonsense exits 2 and the message names the listen key', async () => {
-    const run = await runCli(['serve', '--listen', 'nonsense', '--data', join(cwd, 'data')], cwd);
+    const run = await runCli(['serve', '--listen', 'nonsense', '--data', join(cwd, 'data')], { cwd });
 
     expect(run).toMatchObject({ code: 2, signal: null, stdout: '' });
     expect(run.stderr).toMatch(/^lading: invalid configuration: listen: expected "host:port".*got "nonsense" \(from --listen\)\n$/);
@@ -103,7 +69,7 @@ describe('lading command line', () => {
     const file = join(cwd, 'unknown-key.json');
     await writeFile(file, JSON.stringify({ upstreams: [{ name: 'docker.io', url: 'http://127.0.0.1:9', tagTTL: '5m' }] }));
 
-    const run = await runCli(['serve', '--config', file], cwd);
+    const run = await runCli(['serve', '--config', file], { cwd });
 
     expect(run).toMatchObject({ code: 2, signal: null, stdout: '' });
     expect(run.stderr).toMatch(/^lading: invalid configuration: upstreams\[0\]\.tagTTL: unknown key /);
@@ -116,7 +82,7 @@ describe('lading command line', () => {
     const dataDir = join(cwd, 'bad-pin-data');
     await writeFile(file, JSON.stringify({ listen: '127.0.0.1:0', dataDir, upstreams: [{ name: 'docker.io', url: 'http://127.0.0.1:9' }], pins: ['quay.io/org/app:1'] }));
 
-    const run = await runCli(['serve', '--config', file], cwd);
+    const run = await runCli(['serve', '--config', file], { cwd });
 
     // Pins resolve once the cache is open, so its start may already have logged a line.
     expect(run).toMatchObject({ code: 2, signal: null });
@@ -133,7 +99,7 @@ describe('lading command line', () => {
       JSON.stringify({ upstreams: [{ name: 'docker.io', url: 'http://127.0.0.1:9', username: 'bob', passwordEnv: 'TEST_HUB_PASSWORD' }] }),
     );
 
-    const run = await runCli(['serve', '--config', file, '--print-config'], cwd, { TEST_HUB_PASSWORD: secret });
+    const run = await runCli(['serve', '--config', file, '--print-config'], { cwd, env: { TEST_HUB_PASSWORD: secret } });
 
     expect(run).toMatchObject({ code: 0, signal: null, stderr: '' });
     expect(run.stdout).not.toContain(secret);

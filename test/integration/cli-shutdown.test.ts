@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Digest } from '../../src/oci/digest.js';
 import { FakeUpstream } from '../support/fake-upstream/fake-upstream.js';
 import { startMirrorProcess, type RunningMirrorProcess } from '../support/mirror-process.js';
+import { storedBlobPath } from '../support/stored-blob-path.js';
 
 const REPOSITORY = 'library/shutdown';
 const BLOB_BYTES = 256 * 1024;
@@ -102,11 +102,6 @@ async function waitUntilRefused(port: number, timeoutMs: number): Promise<void> 
   throw new Error(`port ${port} still accepted connections after ${timeoutMs} ms`);
 }
 
-function blobPath(dataDir: string, digest: Digest): string {
-  const hex = digest.slice('sha256:'.length);
-  return join(dataDir, 'blobs', 'sha256', hex.slice(0, 2), hex);
-}
-
 describe('lading serve process: shutdown and crash', () => {
   let upstream: FakeUpstream;
   let dataDir: string;
@@ -162,7 +157,7 @@ describe('lading serve process: shutdown and crash', () => {
     expect(await exited).toEqual({ code: 0, signal: null });
     expect(await readdir(join(dataDir, 'tmp'))).toEqual([]);
     expect(existsSync(join(dataDir, 'lading.lock'))).toBe(false);
-    expect(existsSync(blobPath(dataDir, digest))).toBe(true);
+    expect(existsSync(storedBlobPath(dataDir, digest))).toBe(true);
   });
 
   it('SIGINT: exits 0 and releases the lock', async () => {
@@ -179,7 +174,7 @@ describe('lading serve process: shutdown and crash', () => {
     expect(await running.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     await expect(withTimeout(body.done, WAIT_MS, 'cut body')).rejects.toThrow();
     expect(await readdir(join(dataDir, 'tmp'))).toEqual([]);
-    expect(existsSync(blobPath(dataDir, digest))).toBe(false);
+    expect(existsSync(storedBlobPath(dataDir, digest))).toBe(false);
     expect(existsSync(join(dataDir, 'lading.lock'))).toBe(false);
   });
 
@@ -196,7 +191,7 @@ describe('lading serve process: shutdown and crash', () => {
     expect(await running.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     await expect(withTimeout(response, WAIT_MS, 'response to the hung fill')).rejects.toThrow();
     expect(await readdir(join(dataDir, 'tmp'))).toEqual([]);
-    expect(existsSync(blobPath(dataDir, digest))).toBe(false);
+    expect(existsSync(storedBlobPath(dataDir, digest))).toBe(false);
     expect(existsSync(join(dataDir, 'lading.lock'))).toBe(false);
   });
 
@@ -211,7 +206,7 @@ describe('lading serve process: shutdown and crash', () => {
     mirror = await startMirrorProcess({ upstreamUrl: upstream.url, dataDir });
     expect(await readFile(join(dataDir, 'lading.lock'), 'utf8')).toBe(`${mirror.pid}\n`);
     expect(await readdir(join(dataDir, 'tmp'))).toEqual([]);
-    expect(existsSync(blobPath(dataDir, digest))).toBe(false);
+    expect(existsSync(storedBlobPath(dataDir, digest))).toBe(false);
   });
 
   it('kill -9 mid-fill: after a restart the blob is fetched from upstream again, with verified bytes', async () => {
@@ -229,6 +224,6 @@ describe('lading serve process: shutdown and crash', () => {
     const cdnGets = { server: 'cdn', method: 'GET', path: new RegExp(digest) } as const;
     await upstream.log.waitFor(cdnGets, 2, WAIT_MS);
     expect(upstream.log.count(cdnGets)).toBe(2);
-    expect(sha256(await readFile(blobPath(dataDir, digest)))).toBe(digest);
+    expect(sha256(await readFile(storedBlobPath(dataDir, digest)))).toBe(digest);
   });
 });

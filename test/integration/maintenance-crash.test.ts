@@ -3,55 +3,22 @@
 // `lading verify` exits 0 with every committed blob matching its digest (the partial blob never
 // reached blobs/), and `lading gc` removes the fill's leftover under tmp/ and takes over the
 // dead server's lock. Runs dist/cli/main.js (`npm run build` first) against the fake upstream.
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Digest } from '../../src/oci/digest.js';
 import type { BuiltImage } from '../support/fake-upstream/image-builder.js';
 import { FakeUpstream } from '../support/fake-upstream/fake-upstream.js';
 import { startMirrorProcess, type RunningMirrorProcess } from '../support/mirror-process.js';
+import { runCli } from '../support/run-cli.js';
+import { storedBlobPath } from '../support/stored-blob-path.js';
 
-const CLI_PATH = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-const RUN_TIMEOUT_MS = 15_000;
 const WAIT_MS = 10_000;
 const BLOB_BYTES = 512 * 1024;
 const PAUSE_AFTER_BYTES = 128 * 1024;
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI to completion in `cwd` without LADING_* variables; SIGKILL after a timeout. */
-function runLading(args: string[], cwd: string): Promise<CliRun> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('LADING_')));
-  const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-      reject(new Error(`lading ${args.join(' ')} did not exit within ${RUN_TIMEOUT_MS} ms:\n${stdout}${stderr}`));
-    }, RUN_TIMEOUT_MS);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** Resolves once `bytes` of a response body arrived (the rest is left flowing). */
 function receivedPrefix(body: NodeJS.ReadableStream, bytes: number, timeoutMs: number): Promise<void> {
@@ -79,11 +46,6 @@ async function committedBlobs(dataDir: string): Promise<{ named: string; actual:
     found.push({ named: `${algorithm}:${entry.name}`, actual: `sha256:${actual}` });
   }
   return found;
-}
-
-function blobPath(dataDir: string, digest: Digest): string {
-  const hex = digest.slice('sha256:'.length);
-  return join(dataDir, 'blobs', 'sha256', hex.slice(0, 2), hex);
 }
 
 describe('kill -9 mid-fill, then lading verify and lading gc', () => {
@@ -136,17 +98,17 @@ describe('kill -9 mid-fill, then lading verify and lading gc', () => {
     mirror = undefined;
     expect(await readFile(join(dataDir, 'lading.lock'), 'utf8')).toBe(`${running.pid}\n`);
 
-    const verify = await runLading(['verify', '--data', dataDir], workDir);
+    const verify = await runCli(['verify', '--data', dataDir], { cwd: workDir });
 
     expect(verify).toMatchObject({ code: 0, stderr: '' });
     expect(verify.stdout).toContain('all blobs match their digests');
     const blobs = await committedBlobs(dataDir);
     expect(blobs.map((blob) => blob.named).sort()).toEqual([image.manifest.digest, image.config.digest, ...image.layers.map((l) => l.digest)].sort());
     for (const blob of blobs) expect(blob.actual).toBe(blob.named);
-    expect(existsSync(blobPath(dataDir, held))).toBe(false);
+    expect(existsSync(storedBlobPath(dataDir, held))).toBe(false);
     expect(existsSync(join(dataDir, 'quarantine'))).toBe(false);
 
-    const gc = await runLading(['gc', '--data', dataDir], workDir);
+    const gc = await runCli(['gc', '--data', dataDir], { cwd: workDir });
 
     expect(gc).toMatchObject({ code: 0, stderr: '' });
     expect(gc.stdout).toMatch(/^removed 1 temp file \(\d+ bytes/m);
@@ -154,6 +116,6 @@ describe('kill -9 mid-fill, then lading verify and lading gc', () => {
     expect(existsSync(join(dataDir, 'lading.lock'))).toBe(false);
     // gc kept what the image needs: the tag, the manifest and its blobs are all still there.
     expect((await committedBlobs(dataDir)).map((blob) => blob.named).sort()).toEqual(blobs.map((blob) => blob.named).sort());
-    expect((await runLading(['verify', '--data', dataDir], workDir)).code).toBe(0);
+    expect((await runCli(['verify', '--data', dataDir], { cwd: workDir })).code).toBe(0);
   });
 });

@@ -3,57 +3,20 @@
 // tags to missing manifests; applies cache.maxSize with the server's Evictor (least recently
 // used first, dropping the tag of an image that lost a part); refuses (exit 2) while a server
 // holds the directory. Runs dist/cli/main.js (`npm run build` first).
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { digestOf, type Digest } from '../../src/oci/digest.js';
+import { digestOf } from '../../src/oci/digest.js';
 import type { BuiltImage } from '../support/fake-upstream/image-builder.js';
 import { FakeUpstream } from '../support/fake-upstream/fake-upstream.js';
 import { startTestMirror, type TestMirror } from '../support/start-mirror.js';
+import { runCli } from '../support/run-cli.js';
+import { storedBlobPath } from '../support/stored-blob-path.js';
 
-const CLI_PATH = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-const RUN_TIMEOUT_MS = 15_000;
 const KIB = 1024;
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI to completion in `cwd` without LADING_* variables; SIGKILL after a timeout. */
-function runLading(args: string[], cwd: string): Promise<CliRun> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('LADING_')));
-  const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-      reject(new Error(`lading ${args.join(' ')} did not exit within ${RUN_TIMEOUT_MS} ms:\n${stdout}${stderr}`));
-    }, RUN_TIMEOUT_MS);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-function blobPath(dataDir: string, digest: Digest): string {
-  const hex = digest.slice('sha256:'.length);
-  return join(dataDir, 'blobs', 'sha256', hex.slice(0, 2), hex);
-}
 
 /** Every file under blobs/ with its size. */
 async function storedBlobBytes(dataDir: string): Promise<number> {
@@ -120,12 +83,12 @@ describe('lading gc', () => {
     await writeFile(join(dataDir, 'tmp', 'sha256-deadbeefdeadbeef'), Buffer.alloc(3 * KIB));
     const orphanBytes = Buffer.from('committed, never linked');
     const orphan = digestOf(orphanBytes);
-    await mkdir(join(blobPath(dataDir, orphan), '..'), { recursive: true });
-    await writeFile(blobPath(dataDir, orphan), orphanBytes);
-    await rm(blobPath(dataDir, data));
-    await rm(blobPath(dataDir, image.manifest.digest));
+    await mkdir(join(storedBlobPath(dataDir, orphan), '..'), { recursive: true });
+    await writeFile(storedBlobPath(dataDir, orphan), orphanBytes);
+    await rm(storedBlobPath(dataDir, data));
+    await rm(storedBlobPath(dataDir, image.manifest.digest));
 
-    const run = await runLading(['gc', '--data', dataDir, '--json'], workDir);
+    const run = await runCli(['gc', '--data', dataDir, '--json'], { cwd: workDir });
 
     expect(run).toMatchObject({ code: 0, stderr: '' });
     const report = JSON.parse(run.stdout) as GcJson;
@@ -138,12 +101,12 @@ describe('lading gc', () => {
     expect(report.droppedTags).toMatchObject([{ repository: 'library/app', tag: 'v1' }]);
     expect(report.freedBytes).toBeGreaterThanOrEqual(3 * KIB + orphanBytes.byteLength);
     expect(await readdir(join(dataDir, 'tmp'))).toEqual([]);
-    expect(existsSync(blobPath(dataDir, orphan))).toBe(false);
-    for (const blob of [image.config, ...image.layers]) expect(existsSync(blobPath(dataDir, blob.digest))).toBe(true);
+    expect(existsSync(storedBlobPath(dataDir, orphan))).toBe(false);
+    for (const blob of [image.config, ...image.layers]) expect(existsSync(storedBlobPath(dataDir, blob.digest))).toBe(true);
     expect(existsSync(join(dataDir, 'lading.lock'))).toBe(false);
 
     // Text output on a clean directory: nothing left to do.
-    const again = await runLading(['gc', '--data', dataDir], workDir);
+    const again = await runCli(['gc', '--data', dataDir], { cwd: workDir });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('freed 0 bytes');
 
@@ -171,7 +134,7 @@ describe('lading gc', () => {
     const configFile = join(workDir, 'lading.json');
     await writeFile(configFile, JSON.stringify({ cache: { maxSize: '250KiB' } }));
 
-    const run = await runLading(['gc', '--data', dataDir, '--config', configFile, '--json'], workDir);
+    const run = await runCli(['gc', '--data', dataDir, '--config', configFile, '--json'], { cwd: workDir });
 
     expect(run).toMatchObject({ code: 0, stderr: '' });
     const report = JSON.parse(run.stdout) as GcJson;
@@ -181,11 +144,11 @@ describe('lading gc', () => {
     expect(report.droppedTags).toMatchObject([{ repository: 'library/app', tag: 'v1' }]);
     expect(await storedBlobBytes(dataDir)).toBeLessThanOrEqual(250 * KIB);
     expect(report.cacheBytes).toBe(await storedBlobBytes(dataDir));
-    expect(existsSync(blobPath(dataDir, blobs[2]!))).toBe(true);
+    expect(existsSync(storedBlobPath(dataDir, blobs[2]!))).toBe(true);
 
     // The text report names what went and the bytes freed.
     await writeFile(configFile, JSON.stringify({ cache: { maxSize: '150KiB' } }));
-    const text = await runLading(['gc', '--data', dataDir, '--config', configFile], workDir);
+    const text = await runCli(['gc', '--data', dataDir, '--config', configFile], { cwd: workDir });
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('(cache.maxSize 150KiB)');
     expect(text.stdout).toContain(`evicted 1 blob over the cap (102400 bytes (100.0 KiB)):\n  ${blobs[1]}`);
@@ -200,7 +163,7 @@ describe('lading gc', () => {
     await startMirror();
     await writeFile(join(dataDir, 'tmp', 'sha256-0123456789abcdef'), 'a fill in progress, for all gc knows');
 
-    const run = await runLading(['gc', '--data', dataDir], workDir);
+    const run = await runCli(['gc', '--data', dataDir], { cwd: workDir });
 
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(`lading: data directory ${dataDir} is in use by process ${process.pid}; stop it first\n`);
@@ -212,7 +175,7 @@ describe('lading gc', () => {
     const configFile = join(workDir, 'bad.json');
     await writeFile(configFile, JSON.stringify({ cache: { maxSize: 'lots' } }));
 
-    const run = await runLading(['gc', '--data', dataDir, '--config', configFile], workDir);
+    const run = await runCli(['gc', '--data', dataDir, '--config', configFile], { cwd: workDir });
 
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^lading: invalid configuration: .*cache\.maxSize/);

@@ -3,56 +3,19 @@
 // is untouched, a second run exits 0; a quarantined manifest takes its tag records with it, so a
 // restarted mirror fetches the image again instead of serving a broken one; a data directory a
 // server holds is refused (exit 2). Runs dist/cli/main.js (`npm run build` first).
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { digestOf, type Digest } from '../../src/oci/digest.js';
 import type { BuiltBlob, BuiltImage } from '../support/fake-upstream/image-builder.js';
 import { FakeUpstream } from '../support/fake-upstream/fake-upstream.js';
 import { startTestMirror, type TestMirror } from '../support/start-mirror.js';
+import { runCli } from '../support/run-cli.js';
+import { storedBlobPath } from '../support/stored-blob-path.js';
 
-const CLI_PATH = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-const RUN_TIMEOUT_MS = 15_000;
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI to completion in `cwd` without LADING_* variables; SIGKILL after a timeout. */
-function runLading(args: string[], cwd: string): Promise<CliRun> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('LADING_')));
-  const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-      reject(new Error(`lading ${args.join(' ')} did not exit within ${RUN_TIMEOUT_MS} ms:\n${stdout}${stderr}`));
-    }, RUN_TIMEOUT_MS);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-function blobPath(dataDir: string, digest: Digest): string {
-  const hex = digest.slice('sha256:'.length);
-  return join(dataDir, 'blobs', 'sha256', hex.slice(0, 2), hex);
-}
 
 describe('lading verify', () => {
   let upstream: FakeUpstream;
@@ -78,9 +41,9 @@ describe('lading verify', () => {
   }
 
   async function flipFirstByte(digest: Digest): Promise<Buffer> {
-    const bytes = await readFile(blobPath(dataDir, digest));
+    const bytes = await readFile(storedBlobPath(dataDir, digest));
     bytes[0] = (bytes[0] ?? 0) ^ 0xff;
-    await writeFile(blobPath(dataDir, digest), bytes);
+    await writeFile(storedBlobPath(dataDir, digest), bytes);
     return bytes;
   }
 
@@ -100,7 +63,7 @@ describe('lading verify', () => {
   });
 
   it('exits 0 when every blob matches its digest', async () => {
-    const run = await runLading(['verify', '--data', dataDir], workDir);
+    const run = await runCli(['verify', '--data', dataDir], { cwd: workDir });
 
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toContain(`checked ${blobs.length} blobs`);
@@ -113,18 +76,18 @@ describe('lading verify', () => {
     const layer = image.layers[0]!;
     const corrupted = await flipFirstByte(layer.digest);
 
-    const run = await runLading(['verify', '--data', dataDir], workDir);
+    const run = await runCli(['verify', '--data', dataDir], { cwd: workDir });
 
     expect(run).toMatchObject({ code: 1, stderr: '' });
     expect(run.stdout).toContain(`expected ${layer.digest} actual ${digestOf(corrupted)}`);
     const quarantined = join(dataDir, 'quarantine', `sha256-${layer.digest.slice('sha256:'.length)}`);
     expect((await readFile(quarantined)).equals(corrupted)).toBe(true);
-    expect(existsSync(blobPath(dataDir, layer.digest))).toBe(false);
+    expect(existsSync(storedBlobPath(dataDir, layer.digest))).toBe(false);
     for (const blob of blobs.filter((b) => b.digest !== layer.digest)) {
-      expect((await readFile(blobPath(dataDir, blob.digest))).equals(Buffer.from(blob.bytes))).toBe(true);
+      expect((await readFile(storedBlobPath(dataDir, blob.digest))).equals(Buffer.from(blob.bytes))).toBe(true);
     }
 
-    const again = await runLading(['verify', '--data', dataDir], workDir);
+    const again = await runCli(['verify', '--data', dataDir], { cwd: workDir });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(`checked ${blobs.length - 1} blobs`);
 
@@ -138,7 +101,7 @@ describe('lading verify', () => {
   it('drops the tag record of a quarantined manifest, so a restarted mirror fetches the image again', async () => {
     await flipFirstByte(image.manifest.digest);
 
-    const run = await runLading(['verify', '--data', dataDir, '--json'], workDir);
+    const run = await runCli(['verify', '--data', dataDir, '--json'], { cwd: workDir });
 
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as { quarantined: { expected: string; reason: string }[]; droppedTags: { upstream: string; repository: string; tag: string }[] };
@@ -159,22 +122,22 @@ describe('lading verify', () => {
     await flipFirstByte(image.layers[1]!.digest);
     mirror = await startTestMirror({ upstreams: [{ name: 'docker.io', url: upstream.url }], dataDir });
 
-    const run = await runLading(['verify', '--data', dataDir], workDir);
+    const run = await runCli(['verify', '--data', dataDir], { cwd: workDir });
 
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(`lading: data directory ${dataDir} is in use by process ${process.pid}; stop it first\n`);
     expect(run.stdout).toBe('');
-    expect(existsSync(blobPath(dataDir, image.layers[1]!.digest))).toBe(true);
+    expect(existsSync(storedBlobPath(dataDir, image.layers[1]!.digest))).toBe(true);
     expect(existsSync(join(dataDir, 'quarantine'))).toBe(false);
     expect(await readFile(join(dataDir, 'lading.lock'), 'utf8')).toBe(`${process.pid}\n`);
   });
 
   it('refuses with exit 2 without --data, and on a directory that is not a data directory', async () => {
-    const missing = await runLading(['verify'], workDir);
+    const missing = await runCli(['verify'], { cwd: workDir });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('verify needs --data DIR');
 
-    const notData = await runLading(['verify', '--data', workDir], workDir);
+    const notData = await runCli(['verify', '--data', workDir], { cwd: workDir });
     expect(notData.code).toBe(2);
     expect(notData.stderr).toBe(`lading: ${workDir} is not a lading data directory (no ${join(workDir, 'format')})\n`);
   });

@@ -1,41 +1,17 @@
 // `lading prewarm --pin` against lading's real admin API (POST /_lading/api/pins): the token
 // from LADING_ADMIN_TOKEN, 201 on success, 401 for a wrong token, 404 when the API is off.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeUpstream } from '../support/fake-upstream/fake-upstream.js';
+import { runCli, type CliRun } from '../support/run-cli.js';
 import { startTestMirror, type TestMirror } from '../support/start-mirror.js';
 
-const CLI_PATH = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const RUN_TIMEOUT_MS = 20_000;
 const ADMIN_TOKEN = 'prewarm-test-admin-token';
 
 /** Runs `lading prewarm ARGS` with exactly the LADING_ADMIN_TOKEN given; killed by PID after a timeout. */
-function runPrewarm(args: string[], adminToken: string | undefined): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run \`npm run build\` first`);
-  const env: NodeJS.ProcessEnv = { ...process.env, LADING_ADMIN_TOKEN: adminToken };
-  if (adminToken === undefined) delete env.LADING_ADMIN_TOKEN;
-  const child = spawn(process.execPath, [CLI_PATH, 'prewarm', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-      reject(new Error(`lading prewarm did not exit within ${RUN_TIMEOUT_MS} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, RUN_TIMEOUT_MS);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function runPrewarm(args: string[], adminToken: string | undefined): Promise<CliRun> {
+  return runCli(['prewarm', ...args], { env: adminToken === undefined ? {} : { LADING_ADMIN_TOKEN: adminToken }, timeoutMs: RUN_TIMEOUT_MS });
 }
 
 describe('lading prewarm --pin', () => {

@@ -1,51 +1,21 @@
 // `lading prewarm` as a process (dist/cli/main.js: `npm run build` first) against an in-process
 // lading and the fake upstream: what reached upstream is read from the fake's request log.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Digest } from '../../src/oci/digest.js';
 import { formatBytes } from '../../src/prewarm/byte-size.js';
 import { FakeUpstream } from '../support/fake-upstream/fake-upstream.js';
 import type { BuiltImage } from '../support/fake-upstream/image-builder.js';
+import { runCli, type CliRun } from '../support/run-cli.js';
 import { startTestMirror, type TestMirror } from '../support/start-mirror.js';
 
-const CLI_PATH = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const RUN_TIMEOUT_MS = 20_000;
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `lading prewarm ARGS` without LADING_ADMIN_TOKEN unless `env` sets it; killed by PID after a timeout. */
-function runPrewarm(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run \`npm run build\` first`);
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-  if (env.LADING_ADMIN_TOKEN === undefined) delete childEnv.LADING_ADMIN_TOKEN;
-  const child = spawn(process.execPath, [CLI_PATH, 'prewarm', ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-      reject(new Error(`lading prewarm did not exit within ${RUN_TIMEOUT_MS} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, RUN_TIMEOUT_MS);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** Runs `lading prewarm ARGS` without LADING_* variables but `env`; killed by PID after a timeout. */
+function runPrewarm(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runCli(['prewarm', ...args], { env, timeoutMs: RUN_TIMEOUT_MS });
 }
 
 describe('lading prewarm', () => {

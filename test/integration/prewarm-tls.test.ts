@@ -1,7 +1,7 @@
 // `lading prewarm` against an https mirror: `--ca FILE` trusts a private CA, `--insecure` skips
 // verification, neither fails with the TLS error. lading serves plain HTTP, so an https
 // front on 127.0.0.1 (certificate made by openssl for this run) forwards to the in-process lading.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
@@ -9,42 +9,19 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeUpstream } from '../support/fake-upstream/fake-upstream.js';
+import { runCli, type CliRun } from '../support/run-cli.js';
 import { startTestMirror, type TestMirror } from '../support/start-mirror.js';
 
-const CLI_PATH = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const RUN_TIMEOUT_MS = 20_000;
 const hasOpenssl = ['/usr/bin/openssl', '/usr/local/bin/openssl', '/bin/openssl'].some(existsSync);
 
-function runPrewarm(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run \`npm run build\` first`);
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.LADING_ADMIN_TOKEN;
-  delete env.NODE_EXTRA_CA_CERTS;
-  delete env.NODE_TLS_REJECT_UNAUTHORIZED;
-  const child = spawn(process.execPath, [CLI_PATH, 'prewarm', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-      reject(new Error(`lading prewarm did not exit within ${RUN_TIMEOUT_MS} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, RUN_TIMEOUT_MS);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** Runs `lading prewarm ARGS` trusting only what the arguments say: no extra CA, no disabled verification. */
+function runPrewarm(args: string[]): Promise<CliRun> {
+  return runCli(['prewarm', ...args], { unsetEnv: ['NODE_EXTRA_CA_CERTS', 'NODE_TLS_REJECT_UNAUTHORIZED'], timeoutMs: RUN_TIMEOUT_MS });
 }
 
 // No silent skip: a machine without openssl fails here (.ci/install-deps.sh installs it).

@@ -1,18 +1,15 @@
 // `lading stats --mirror URL`: tables with the hit ratio, exit 0; exit 1 with a clear message
 // when the mirror cannot be reached or refuses the token. In-process through runStats, and once
 // as the built CLI process (dist/cli/main.js; `npm run build` first).
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runStats } from '../../src/cli/stats.js';
 import type { StatsSnapshot } from '../../src/stats/snapshot.js';
 import { FakeUpstream } from '../support/fake-upstream/fake-upstream.js';
 import { freePort } from '../support/free-port.js';
+import { runCli, type CliRun } from '../support/run-cli.js';
 import { startTestMirror, type TestMirror } from '../support/start-mirror.js';
 
-const CLI_PATH = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const TOKEN = 'cli-stats-token';
 
 async function runInProcess(argv: string[], env: NodeJS.ProcessEnv = {}) {
@@ -22,13 +19,9 @@ async function runInProcess(argv: string[], env: NodeJS.ProcessEnv = {}) {
   return { code, stdout, stderr };
 }
 
-function runProcess(argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run \`npm run build\` first`);
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI_PATH, ...argv], { timeout: 20_000, env: { PATH: process.env.PATH ?? '' } }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
-    });
-  });
+/** The built CLI as a process, with PATH as its only environment. */
+function runProcess(argv: string[]): Promise<CliRun> {
+  return runCli(argv, { inheritEnv: false, env: { PATH: process.env.PATH ?? '' }, timeoutMs: 20_000 });
 }
 
 async function pull(mirror: TestMirror, path: string): Promise<void> {

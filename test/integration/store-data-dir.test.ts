@@ -2,37 +2,23 @@
 // second process refuses to start, a lock left by a process that no longer runs is taken over,
 // and a directory written in another on-disk format is refused. Runs dist/cli/main.js
 // (`npm run build` first) against the in-repo fake upstream.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeUpstream } from '../support/fake-upstream/fake-upstream.js';
 import { startMirrorProcess, type RunningMirrorProcess } from '../support/mirror-process.js';
-
-const CLI_PATH = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-const RUN_TIMEOUT_MS = 15_000;
-
-interface FailedStart {
-  code: number | null;
-  stderr: string;
-}
+import { runCli, type CliRun } from '../support/run-cli.js';
 
 /** Runs `lading serve` on `dataDir`, expecting it to exit by itself (a start would time out). */
-function refusedStart(dataDir: string, upstreamUrl: string, cwd: string): Promise<FailedStart> {
-  const args = [CLI_PATH, 'serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--upstream', upstreamUrl];
-  return new Promise((resolve, reject) => {
-    // execFile waits for stdio to close, so stderr is complete; `timeout` kills a process that did start.
-    execFile(process.execPath, args, { cwd, timeout: RUN_TIMEOUT_MS }, (error, _stdout, stderr) => {
-      if (error === null) reject(new Error(`lading exited 0 on ${dataDir}; expected a refusal`));
-      else if (error.killed) reject(new Error(`lading started on ${dataDir} instead of refusing:\n${stderr}`));
-      else resolve({ code: typeof error.code === 'number' ? error.code : null, stderr });
-    });
-  });
+async function refusedStart(dataDir: string, upstreamUrl: string, cwd: string): Promise<CliRun> {
+  const run = await runCli(['serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--upstream', upstreamUrl], { cwd });
+  if (run.code === 0) throw new Error(`lading exited 0 on ${dataDir}; expected a refusal`);
+  return run;
 }
 
 /** The pid of a process that has exited: what a lock left by kill -9 or a power loss holds. */
