@@ -1,11 +1,10 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { spawnDaemon } from './daemon-process.js';
 
 // A private containerd (Debian's package, 1.6) for e2e tests, driven with `ctr`: root, state,
 // sockets and the `opt` plugin's directory all live in one temp dir; the CRI plugin is off (it
@@ -47,16 +46,15 @@ export async function startContainerd(): Promise<RunningContainerd> {
   const configPath = join(root, 'config.toml');
   await writeFile(configPath, configToml(root, address));
 
-  const child = spawn(CONTAINERD_BINARY, ['--config', configPath], {
+  const daemon = spawnDaemon({
+    name: 'containerd',
+    command: CONTAINERD_BINARY,
+    args: ['--config', configPath],
     env: clientEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    outputLimitChars: OUTPUT_LIMIT_CHARS,
+    stopGraceMs: STOP_GRACE_MS,
+    cleanUp: () => rm(root, { recursive: true, force: true }),
   });
-  let output = '';
-  const collect = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-OUTPUT_LIMIT_CHARS);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
 
   const ctr = async (args: readonly string[]): Promise<string> => {
     try {
@@ -68,28 +66,17 @@ export async function startContainerd(): Promise<RunningContainerd> {
       return stdout;
     } catch (error) {
       const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-      throw new Error(`ctr ${args.join(' ')} failed: ${stderr || String(error)}\n${stdout ?? ''}\n--- containerd log (tail):\n${output.slice(-8_000)}`);
+      throw new Error(`ctr ${args.join(' ')} failed: ${stderr || String(error)}\n${stdout ?? ''}\n--- containerd log (tail):\n${daemon.output().slice(-8_000)}`);
     }
   };
 
-  const cleanUp = (): Promise<void> => rm(root, { recursive: true, force: true });
-  try {
-    const pid = await spawned(child);
-    await waitUntilReady(child, ctr, () => output);
-    let stopping: Promise<void> | undefined;
-    return {
-      address,
-      pid,
-      workDir,
-      ctr,
-      output: () => output,
-      stop: () => (stopping ??= stopChild(child, pid).finally(cleanUp)),
-    };
-  } catch (error) {
-    if (child.pid !== undefined) await stopChild(child, child.pid);
-    await cleanUp();
-    throw error;
-  }
+  // The socket appears once the grpc plugin is up.
+  const pid = await daemon.ready({
+    probe: async () => void (await ctr(['version'])),
+    timeoutMs: READY_TIMEOUT_MS,
+    pollIntervalMs: READY_POLL_INTERVAL_MS,
+  });
+  return { address, pid, workDir, ctr, output: daemon.output, stop: daemon.stop };
 }
 
 /** containerd config v2 (1.6): everything under `root`, CRI off. */
@@ -118,49 +105,4 @@ function configToml(root: string, address: string): string {
 /** The test's environment minus variables that would redirect containerd or ctr. */
 function clientEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('CONTAINERD_')));
-}
-
-async function spawned(child: ChildProcess): Promise<number> {
-  const [outcome] = await Promise.race([once(child, 'spawn').then(() => ['spawn']), once(child, 'error')]);
-  if (outcome !== 'spawn' || child.pid === undefined) {
-    throw new Error(`cannot start ${CONTAINERD_BINARY} (sudo .ci/install-deps.sh): ${String(outcome)}`);
-  }
-  return child.pid;
-}
-
-async function waitUntilReady(
-  child: ChildProcess,
-  ctr: (args: readonly string[]) => Promise<string>,
-  output: () => string,
-): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`containerd exited (${child.exitCode ?? child.signalCode}) before serving:\n${output()}`);
-    }
-    try {
-      await ctr(['version']);
-      return;
-    } catch (error) {
-      lastError = error; // the socket appears once the grpc plugin is up
-    }
-    await delay(READY_POLL_INTERVAL_MS);
-  }
-  throw new Error(`containerd not ready within ${READY_TIMEOUT_MS} ms (${String(lastError)}):\n${output()}`);
-}
-
-/** SIGTERM by PID, SIGKILL after the grace period; resolves once the process has exited. */
-async function stopChild(child: ChildProcess, pid: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  process.kill(pid, 'SIGTERM');
-  const timer = setTimeout(() => {
-    if (child.exitCode === null && child.signalCode === null) process.kill(pid, 'SIGKILL');
-  }, STOP_GRACE_MS);
-  try {
-    await exited;
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,11 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { request } from 'undici';
+import { spawnDaemon } from './daemon-process.js';
 import { freePort } from './free-port.js';
 
 /** Debian's package (`docker-registry`, distribution 2.8) installs the binary here. */
@@ -70,39 +69,22 @@ export async function startDockerRegistry(options: DockerRegistryOptions = {}): 
 
   // REGISTRY_* variables override config keys in distribution; keep the config file authoritative.
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('REGISTRY_')));
-  const child = spawn(DOCKER_REGISTRY_BINARY, ['serve', configPath], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const collect = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-OUTPUT_LIMIT_CHARS);
-  };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-
-  try {
-    const pid = await spawned(child);
-    const authorization = options.htpasswd === undefined ? undefined : basicAuthorization(options.htpasswd);
-    await waitUntilReady(child, url, authorization, () => output);
-    let stopping: Promise<void> | undefined;
-    return {
-      url,
-      host,
-      pid,
-      output: () => output,
-      stop: () => (stopping ??= stopChild(child, pid).finally(() => rm(workDir, { recursive: true, force: true }))),
-    };
-  } catch (error) {
-    if (child.pid !== undefined) await stopChild(child, child.pid);
-    await rm(workDir, { recursive: true, force: true });
-    throw error;
-  }
-}
-
-async function spawned(child: ChildProcess): Promise<number> {
-  const [outcome] = await Promise.race([once(child, 'spawn').then(() => ['spawn']), once(child, 'error')]);
-  if (outcome !== 'spawn' || child.pid === undefined) {
-    throw new Error(`cannot start ${DOCKER_REGISTRY_BINARY} (sudo .ci/install-deps.sh): ${String(outcome)}`);
-  }
-  return child.pid;
+  const daemon = spawnDaemon({
+    name: 'docker-registry',
+    command: DOCKER_REGISTRY_BINARY,
+    args: ['serve', configPath],
+    env,
+    outputLimitChars: OUTPUT_LIMIT_CHARS,
+    stopGraceMs: STOP_GRACE_MS,
+    cleanUp: () => rm(workDir, { recursive: true, force: true }),
+  });
+  const authorization = options.htpasswd === undefined ? undefined : basicAuthorization(options.htpasswd);
+  const pid = await daemon.ready({
+    probe: () => answersV2(url, authorization),
+    timeoutMs: READY_TIMEOUT_MS,
+    pollIntervalMs: READY_POLL_INTERVAL_MS,
+  });
+  return { url, host, pid, output: daemon.output, stop: daemon.stop };
 }
 
 /** `Authorization: Basic …` for a user, as a client of a registry started with `htpasswd` sends it. */
@@ -128,46 +110,13 @@ async function htpasswdAuth(
   return { realm: 'lading-e2e', path };
 }
 
-async function waitUntilReady(
-  child: ChildProcess,
-  url: string,
-  authorization: string | undefined,
-  output: () => string,
-): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`docker-registry exited (${child.exitCode ?? child.signalCode}) before serving:\n${output()}`);
-    }
-    try {
-      const response = await request(`${url}/v2/`, {
-        headers: authorization === undefined ? {} : { authorization },
-        headersTimeout: 2_000,
-        bodyTimeout: 2_000,
-      });
-      await response.body.dump();
-      if (response.statusCode === 200) return;
-      lastError = new Error(`GET /v2/ answered ${response.statusCode}`);
-    } catch (error) {
-      lastError = error; // ECONNREFUSED until it binds
-    }
-    await delay(READY_POLL_INTERVAL_MS);
-  }
-  throw new Error(`docker-registry not ready at ${url} within ${READY_TIMEOUT_MS} ms (${String(lastError)}):\n${output()}`);
-}
-
-/** SIGTERM by PID, SIGKILL after the grace period; resolves once the process has exited. */
-async function stopChild(child: ChildProcess, pid: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  process.kill(pid, 'SIGTERM');
-  const timer = setTimeout(() => {
-    if (child.exitCode === null && child.signalCode === null) process.kill(pid, 'SIGKILL');
-  }, STOP_GRACE_MS);
-  try {
-    await exited;
-  } finally {
-    clearTimeout(timer);
-  }
+/** Resolves once `GET /v2/` answers 200 (ECONNREFUSED until the registry binds). */
+async function answersV2(url: string, authorization: string | undefined): Promise<void> {
+  const response = await request(`${url}/v2/`, {
+    headers: authorization === undefined ? {} : { authorization },
+    headersTimeout: 2_000,
+    bodyTimeout: 2_000,
+  });
+  await response.body.dump();
+  if (response.statusCode !== 200) throw new Error(`GET ${url}/v2/ answered ${response.statusCode}`);
 }

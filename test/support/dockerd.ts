@@ -1,11 +1,11 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { spawnDaemon } from './daemon-process.js';
 
 // A private Docker Engine (Debian's docker.io, dockerd 20.10) for e2e tests: its own data root,
 // exec root, socket, pid file and daemon.json, so it touches nothing of a host daemon. It runs the
@@ -84,15 +84,20 @@ export async function startDockerd(options: DockerdOptions): Promise<RunningDock
     '--config-file',
     daemonJson,
   ];
-  const child = options.registryCas
-    ? spawn(UNSHARE_BINARY, [...(await privateEtcDocker(workDir, options.registryCas)), DOCKERD_BINARY, ...argv], { env: daemonEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(DOCKERD_BINARY, argv, { env: daemonEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const collect = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-OUTPUT_LIMIT_CHARS);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
+  const launch = options.registryCas
+    ? { command: UNSHARE_BINARY, args: [...(await privateEtcDocker(workDir, options.registryCas)), DOCKERD_BINARY, ...argv] }
+    : { command: DOCKERD_BINARY, args: argv };
+  const daemon = spawnDaemon({
+    name: 'dockerd',
+    ...launch,
+    env: daemonEnv(),
+    outputLimitChars: OUTPUT_LIMIT_CHARS,
+    stopGraceMs: STOP_GRACE_MS,
+    cleanUp: async () => {
+      await stopSpawnedContainerd(execRoot);
+      await rm(workDir, { recursive: true, force: true });
+    },
+  });
 
   const docker = async (args: readonly string[]): Promise<string> => {
     try {
@@ -104,30 +109,17 @@ export async function startDockerd(options: DockerdOptions): Promise<RunningDock
       return stdout;
     } catch (error) {
       const { stderr } = error as { stderr?: string };
-      throw new Error(`docker ${args.join(' ')} failed: ${stderr || String(error)}\n--- dockerd log (tail):\n${output.slice(-8_000)}`);
+      throw new Error(`docker ${args.join(' ')} failed: ${stderr || String(error)}\n--- dockerd log (tail):\n${daemon.output().slice(-8_000)}`);
     }
   };
 
-  const cleanUp = async (): Promise<void> => {
-    await stopSpawnedContainerd(execRoot);
-    await rm(workDir, { recursive: true, force: true });
-  };
-  try {
-    const pid = await spawned(child);
-    await waitUntilReady(child, docker, () => output);
-    let stopping: Promise<void> | undefined;
-    return {
-      host,
-      pid,
-      docker,
-      output: () => output,
-      stop: () => (stopping ??= stopChild(child, pid).finally(cleanUp)),
-    };
-  } catch (error) {
-    if (child.pid !== undefined) await stopChild(child, child.pid);
-    await cleanUp();
-    throw error;
-  }
+  // The socket appears only once the daemon is initialised.
+  const pid = await daemon.ready({
+    probe: async () => void (await docker(['version', '--format', '{{.Server.Version}}'])),
+    timeoutMs: READY_TIMEOUT_MS,
+    pollIntervalMs: READY_POLL_INTERVAL_MS,
+  });
+  return { host, pid, docker, output: daemon.output, stop: daemon.stop };
 }
 
 /**
@@ -149,51 +141,6 @@ function daemonEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !/^(DOCKER_|CONTAINERD_)/.test(name)),
   );
-}
-
-async function spawned(child: ChildProcess): Promise<number> {
-  const [outcome] = await Promise.race([once(child, 'spawn').then(() => ['spawn']), once(child, 'error')]);
-  if (outcome !== 'spawn' || child.pid === undefined) {
-    throw new Error(`cannot start ${DOCKERD_BINARY} (sudo .ci/install-deps.sh): ${String(outcome)}`);
-  }
-  return child.pid;
-}
-
-async function waitUntilReady(
-  child: ChildProcess,
-  docker: (args: readonly string[]) => Promise<string>,
-  output: () => string,
-): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`dockerd exited (${child.exitCode ?? child.signalCode}) before serving:\n${output()}`);
-    }
-    try {
-      await docker(['version', '--format', '{{.Server.Version}}']);
-      return;
-    } catch (error) {
-      lastError = error; // the socket appears only once the daemon is initialised
-    }
-    await delay(READY_POLL_INTERVAL_MS);
-  }
-  throw new Error(`dockerd not ready within ${READY_TIMEOUT_MS} ms (${String(lastError)}):\n${output()}`);
-}
-
-/** SIGTERM by PID, SIGKILL after the grace period; resolves once the process has exited. */
-async function stopChild(child: ChildProcess, pid: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  process.kill(pid, 'SIGTERM');
-  const timer = setTimeout(() => {
-    if (child.exitCode === null && child.signalCode === null) process.kill(pid, 'SIGKILL');
-  }, STOP_GRACE_MS);
-  try {
-    await exited;
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**
