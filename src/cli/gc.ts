@@ -1,10 +1,10 @@
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load.js';
 import { formatBytes } from '../config/units.js';
 import { byteCountText, countText } from '../maintenance/count-text.js';
 import { collectGarbage, type GcReport, type RemovedBlob, type RemovedFile } from '../maintenance/garbage-collection.js';
 import { MaintenanceRefusedError } from '../maintenance/maintenance-lock.js';
+import { parseCommandArgs } from './command-args.js';
 
 export const GC_USAGE = `Usage: lading gc [--data DIR] [--config FILE] [--json]
 
@@ -19,18 +19,13 @@ the directory. Exit status: 0 done, 2 gc could not run.`;
 
 /** `lading gc`: thin over maintenance/garbage-collection.ts. */
 export async function runGc(argv: string[]): Promise<number> {
-  let values: ReturnType<typeof parseGcArgs>;
-  try {
-    values = parseGcArgs(argv);
-  } catch (error) {
-    if (!(error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS_')) throw error;
-    process.stderr.write(`lading: ${(error as Error).message}\nRun "lading gc --help" for usage.\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${GC_USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommandArgs(argv, {
+    command: 'gc',
+    usage: GC_USAGE,
+    options: { data: { type: 'string' }, config: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  if (parsed.exitCode !== undefined) return parsed.exitCode;
+  const { values } = parsed;
   let config;
   try {
     ({ config } = await loadConfig({ flags: { config: values.config, data: values.data }, env: process.env, cwd: process.cwd() }));
@@ -78,18 +73,4 @@ function gcReportText(report: GcReport): string {
 
 function sum(items: { sizeBytes: number }[]): number {
   return items.reduce((total, item) => total + item.sizeBytes, 0);
-}
-
-function parseGcArgs(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    options: {
-      data: { type: 'string' },
-      config: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-    allowPositionals: false,
-  }).values;
 }

@@ -1,10 +1,10 @@
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { isIPv6 } from 'node:net';
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load.js';
 import type { LadingConfig } from '../config/schema.js';
+import { parseCommandArgs } from './command-args.js';
 
 // `lading health`: the container image's HEALTHCHECK (slim images have no curl). It asks the
 // local server's /_lading/health and exits 0 on 200, 1 on anything else, so Docker, compose and
@@ -26,18 +26,14 @@ const REQUEST_TIMEOUT_MS = 3_000;
 const BODY_LIMIT_BYTES = 4 * 1024;
 
 export async function runHealth(argv: string[]): Promise<number> {
-  let values: ReturnType<typeof parseHealthArgs>;
-  try {
-    values = parseHealthArgs(argv);
-  } catch (error) {
-    if (!(error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS_')) throw error;
-    process.stderr.write(`lading: ${(error as Error).message}\nRun "lading health --help" for usage.\n`);
-    return 1; // not 2: Docker reserves a HEALTHCHECK exit code of 2
-  }
-  if (values.help) {
-    process.stdout.write(`${HEALTH_USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommandArgs(argv, {
+    command: 'health',
+    usage: HEALTH_USAGE,
+    options: { url: { type: 'string' }, config: { type: 'string' } },
+    usageErrorExitCode: 1, // not 2: Docker reserves a HEALTHCHECK exit code of 2
+  });
+  if (parsed.exitCode !== undefined) return parsed.exitCode;
+  const { values } = parsed;
   let url: URL;
   try {
     url = values.url === undefined ? await configuredHealthUrl(values.config) : new URL(values.url);
@@ -101,17 +97,4 @@ function fetchHealth(url: URL): Promise<{ status: number; body: string }> {
     request.on('timeout', () => request.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
     request.on('error', reject);
   });
-}
-
-function parseHealthArgs(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    options: {
-      url: { type: 'string' },
-      config: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-    allowPositionals: false,
-  }).values;
 }

@@ -10,6 +10,7 @@ import { DEFAULT_PLATFORM_CHOICE, type PlatformChoice } from '../prewarm/platfor
 import { prewarm, type PrewarmImage } from '../prewarm/prewarm.js';
 import { dryRunLines, failureLines, summaryLine } from '../prewarm/prewarm-summary.js';
 import { PlainProgressDisplay, TerminalProgressDisplay, type ProgressDisplay } from '../prewarm/progress-display.js';
+import { isParseArgsError, writeUsageError } from './command-args.js';
 
 export const PREWARM_USAGE = `Usage: lading prewarm --mirror URL [options] IMAGE...
 
@@ -67,8 +68,8 @@ export async function runPrewarm(argv: string[]): Promise<number> {
       throw new PrewarmUsageError('--pin needs the mirror\'s admin token in the environment variable LADING_ADMIN_TOKEN');
     }
   } catch (error) {
-    if (!(error instanceof PrewarmUsageError) && !(error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS_')) throw error;
-    process.stderr.write(`lading: ${(error as Error).message}\nRun "lading prewarm --help" for usage.\n`);
+    if (!(error instanceof PrewarmUsageError) && !isParseArgsError(error)) throw error;
+    writeUsageError('prewarm', (error as Error).message);
     return 2;
   }
 

@@ -1,27 +1,27 @@
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load.js';
 import { redactedConfig } from '../config/redact.js';
 import { startLading } from '../lading.js';
 import { createJsonLogger } from '../log/logger.js';
 import { StoreError } from '../store/store-error.js';
+import { parseCommandArgs } from './command-args.js';
 import { SERVE_USAGE } from './serve-usage.js';
 
 /** `lading serve`: load config, start, print one line, shut down gracefully on SIGTERM/SIGINT. */
 export async function runServe(argv: string[]): Promise<number> {
-  let values: ReturnType<typeof parseServeArgs>;
-  try {
-    values = parseServeArgs(argv);
-  } catch (error) {
-    // An unknown flag, a missing value or a stray argument is a usage error, as in main.ts.
-    if (!(error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS_')) throw error;
-    process.stderr.write(`lading: ${(error as Error).message}\nRun "lading serve --help" for usage.\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${SERVE_USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommandArgs(argv, {
+    command: 'serve',
+    usage: SERVE_USAGE,
+    options: {
+      config: { type: 'string' },
+      listen: { type: 'string' },
+      data: { type: 'string' },
+      upstream: { type: 'string' },
+      'print-config': { type: 'boolean' },
+    },
+  });
+  if (parsed.exitCode !== undefined) return parsed.exitCode;
+  const { values } = parsed;
   let loaded;
   try {
     loaded = await loadConfig({
@@ -92,21 +92,4 @@ export async function runServe(argv: string[]): Promise<number> {
   // in place that signal kills the process (lock file left, responses cut).
   process.stdout.write(`lading listening on ${running.url} upstreams: ${upstreams} config: ${loaded.source}\n`);
   return exitCode;
-}
-
-/** The serve flags; throws node:util ERR_PARSE_ARGS_* errors on unknown or malformed ones. */
-function parseServeArgs(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    options: {
-      config: { type: 'string' },
-      listen: { type: 'string' },
-      data: { type: 'string' },
-      upstream: { type: 'string' },
-      'print-config': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-    allowPositionals: false,
-  }).values;
 }

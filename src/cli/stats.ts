@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 import type { StatsSnapshot } from '../stats/snapshot.js';
+import { parseCommandArgs } from './command-args.js';
 
 export const STATS_USAGE = `Usage: lading stats --mirror URL [--token TOKEN] [--json]
 
@@ -24,23 +24,14 @@ const processIo: StatsCommandIo = {
 
 /** `lading stats`: fetch /_lading/stats and print it as tables. 0 on success, 1 when the mirror cannot be read, 2 on usage errors. */
 export async function runStats(argv: string[], io: StatsCommandIo = processIo): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({
-      args: argv,
-      options: { mirror: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    if (!(error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS_')) throw error;
-    io.stderr(`lading: ${(error as Error).message}\nRun "lading stats --help" for usage.\n`);
-    return 2;
-  }
-  if (values.help) {
-    io.stdout(`${STATS_USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommandArgs(argv, {
+    command: 'stats',
+    usage: STATS_USAGE,
+    options: { mirror: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean' } },
+    output: io,
+  });
+  if (parsed.exitCode !== undefined) return parsed.exitCode;
+  const { values } = parsed;
   let statsUrl: URL;
   try {
     if (values.mirror === undefined) throw new Error('missing');

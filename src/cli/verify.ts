@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { verifyDataDir, type VerifyReport } from '../maintenance/blob-verification.js';
 import { byteCountText, countText } from '../maintenance/count-text.js';
 import { MaintenanceRefusedError } from '../maintenance/maintenance-lock.js';
+import { parseCommandArgs, writeUsageError } from './command-args.js';
 
 export const VERIFY_USAGE = `Usage: lading verify --data DIR [--json]
 
@@ -16,20 +16,15 @@ fetched again on demand. Exit status: 0 all blobs good, 1 something was quaranti
 
 /** `lading verify`: thin over maintenance/blob-verification.ts. */
 export async function runVerify(argv: string[]): Promise<number> {
-  let values: ReturnType<typeof parseVerifyArgs>;
-  try {
-    values = parseVerifyArgs(argv);
-  } catch (error) {
-    if (!(error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS_')) throw error;
-    process.stderr.write(`lading: ${(error as Error).message}\nRun "lading verify --help" for usage.\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${VERIFY_USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommandArgs(argv, {
+    command: 'verify',
+    usage: VERIFY_USAGE,
+    options: { data: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  if (parsed.exitCode !== undefined) return parsed.exitCode;
+  const { values } = parsed;
   if (values.data === undefined || values.data === '') {
-    process.stderr.write(`lading: verify needs --data DIR\nRun "lading verify --help" for usage.\n`);
+    writeUsageError('verify', 'verify needs --data DIR');
     return 2;
   }
   let report: VerifyReport;
@@ -65,17 +60,4 @@ function verifyReportText(report: VerifyReport): string {
     for (const tag of report.droppedTags) lines.push(`  ${tag.upstream}/${tag.repository}:${tag.tag} (${tag.digest})`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-function parseVerifyArgs(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    options: {
-      data: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-    allowPositionals: false,
-  }).values;
 }
