@@ -4,19 +4,13 @@ import { Client, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UPSTREAM_MANIFEST_ACCEPT } from '../../src/oci/media-types.js';
 import { FakeUpstream } from '../support/fake-upstream/fake-upstream.js';
+import { fetchReply, type Reply } from '../support/http-reply.js';
 import { startTestMirror, type TestMirror } from '../support/start-mirror.js';
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
 
 type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE' | 'PATCH';
 
-async function call(url: string, method: Method = 'GET', body?: string): Promise<Reply> {
-  const response = await request(url, { method, headers: { accept: UPSTREAM_MANIFEST_ACCEPT }, body });
-  return { status: response.statusCode, headers: response.headers, body: Buffer.from(await response.body.arrayBuffer()) };
+function call(url: string, method: Method = 'GET', body?: string): Promise<Reply> {
+  return fetchReply(url, { method, headers: { accept: UPSTREAM_MANIFEST_ACCEPT }, body });
 }
 
 function json<T>(reply: Reply): T {

@@ -1,19 +1,13 @@
 // Referrers (PROTOCOL.md §5.4): the upstream's API answer passed through (with the
 // artifactType filter and OCI-Filters-Applied); an upstream without the API → its
 // `sha256-<hex>` fallback tag; neither → an empty OCI index, never 404; invalid digest → 400.
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestHex } from '../../src/oci/digest.js';
 import { OCI_INDEX } from '../../src/oci/media-types.js';
 import { FakeUpstream } from '../support/fake-upstream/fake-upstream.js';
 import { descriptorOf, type BuiltImage } from '../support/fake-upstream/image-builder.js';
+import { fetchReply, type Reply } from '../support/http-reply.js';
 import { startTestMirror, type TestMirror } from '../support/start-mirror.js';
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
 
 interface Index {
   schemaVersion: number;
@@ -21,10 +15,7 @@ interface Index {
   manifests: { digest: string; artifactType?: string }[];
 }
 
-async function get(url: string): Promise<Reply> {
-  const response = await request(url, { headers: { accept: OCI_INDEX } });
-  return { status: response.statusCode, headers: response.headers, body: Buffer.from(await response.body.arrayBuffer()) };
-}
+const get = (url: string): Promise<Reply> => fetchReply(url, { headers: { accept: OCI_INDEX } });
 
 function json<T>(reply: Reply): T {
   return JSON.parse(reply.body.toString('utf8')) as T;

@@ -2,27 +2,14 @@
 // upstream and repository; configured credentials make private pulls work, reach only the
 // registry and its token realm (never the CDN, PROTOCOL.md §4.3), and never appear in logs or
 // error bodies.
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UPSTREAM_MANIFEST_ACCEPT } from '../../src/oci/media-types.js';
 import { FakeUpstream } from '../support/fake-upstream/fake-upstream.js';
 import type { BuiltImage } from '../support/fake-upstream/image-builder.js';
+import { fetchReply, firstError, type Reply } from '../support/http-reply.js';
 import { startTestMirror, type TestMirror } from '../support/start-mirror.js';
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-async function get(url: string): Promise<Reply> {
-  const response = await request(url, { headers: { accept: UPSTREAM_MANIFEST_ACCEPT } });
-  return { status: response.statusCode, headers: response.headers, body: Buffer.from(await response.body.arrayBuffer()) };
-}
-
-function firstError(reply: Reply): { code: string; message: string } {
-  return (JSON.parse(reply.body.toString('utf8')) as { errors: { code: string; message: string }[] }).errors[0]!;
-}
+const get = (url: string): Promise<Reply> => fetchReply(url, { headers: { accept: UPSTREAM_MANIFEST_ACCEPT } });
 
 describe('a private repository pulled anonymously', () => {
   let hub: FakeUpstream;

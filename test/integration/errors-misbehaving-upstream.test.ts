@@ -2,28 +2,19 @@
 // digest asked for, a body that is no manifest): the client gets 502 with an OCI error body and
 // nothing is stored, so a later good answer is fetched and served.
 import { access } from 'node:fs/promises';
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Digest } from '../../src/oci/digest.js';
 import { MAX_MANIFEST_BYTES, OCI_MANIFEST, UPSTREAM_MANIFEST_ACCEPT } from '../../src/oci/media-types.js';
 import { StoreLayout } from '../../src/store/layout.js';
 import { FakeUpstream } from '../support/fake-upstream/fake-upstream.js';
+import { fetchReply, firstError as firstErrorOf, type Reply } from '../support/http-reply.js';
 import { startTestMirror, type TestMirror } from '../support/start-mirror.js';
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-async function get(url: string): Promise<Reply> {
-  const response = await request(url, { headers: { accept: UPSTREAM_MANIFEST_ACCEPT } });
-  return { status: response.statusCode, headers: response.headers, body: Buffer.from(await response.body.arrayBuffer()) };
-}
+const get = (url: string): Promise<Reply> => fetchReply(url, { headers: { accept: UPSTREAM_MANIFEST_ACCEPT } });
 
 function firstError(reply: Reply): { code: string; message: string } {
   expect(reply.headers['content-type']).toMatch(/^application\/json/);
-  return (JSON.parse(reply.body.toString('utf8')) as { errors: { code: string; message: string }[] }).errors[0]!;
+  return firstErrorOf(reply);
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -1,23 +1,14 @@
 // Upstream failures on the tag path (DESIGN.md "Tag HEAD/GET", PROTOCOL.md §7 "Doing better"):
 // a cached tag is served stale with a Warning; with nothing cached the client sees the real
 // cause (429 / 502) with an OCI body, never a masking 404; upstream 404s are remembered.
-import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UPSTREAM_MANIFEST_ACCEPT } from '../../src/oci/media-types.js';
 import { FakeUpstream } from '../support/fake-upstream/fake-upstream.js';
 import type { BuiltImage } from '../support/fake-upstream/image-builder.js';
+import { fetchReply, type Reply } from '../support/http-reply.js';
 import { startTestMirror, type TestMirror } from '../support/start-mirror.js';
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-async function get(url: string): Promise<Reply> {
-  const response = await request(url, { headers: { accept: UPSTREAM_MANIFEST_ACCEPT } });
-  return { status: response.statusCode, headers: response.headers, body: Buffer.from(await response.body.arrayBuffer()) };
-}
+const get = (url: string): Promise<Reply> => fetchReply(url, { headers: { accept: UPSTREAM_MANIFEST_ACCEPT } });
 
 function errorsOf(reply: Reply): { code: string; message: string; detail: unknown }[] {
   expect(reply.headers['content-type']).toMatch(/^application\/json/);

@@ -1,22 +1,13 @@
 // An upstream that accepts the request and never answers (DESIGN.md "Upstream failures map to
 // client statuses in one place": timeout → 504): a cached tag is served stale, nothing cached is
 // 504 with an OCI body. The only wait is lading's own headers timeout, kept short here.
-import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UPSTREAM_MANIFEST_ACCEPT } from '../../src/oci/media-types.js';
 import { FakeUpstream } from '../support/fake-upstream/fake-upstream.js';
+import { fetchReply, type Reply } from '../support/http-reply.js';
 import { startTestMirror, type TestMirror } from '../support/start-mirror.js';
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-async function get(url: string): Promise<Reply> {
-  const response = await request(url, { headers: { accept: UPSTREAM_MANIFEST_ACCEPT } });
-  return { status: response.statusCode, headers: response.headers, body: Buffer.from(await response.body.arrayBuffer()) };
-}
+const get = (url: string): Promise<Reply> => fetchReply(url, { headers: { accept: UPSTREAM_MANIFEST_ACCEPT } });
 
 const HANGING_HEADS = { match: { server: 'registry', method: 'HEAD', path: /\/manifests\// } } as const;
 

@@ -8,16 +8,10 @@ import { digestOf, type Digest } from '../../src/oci/digest.js';
 import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST, UPSTREAM_MANIFEST_ACCEPT } from '../../src/oci/media-types.js';
 import { FakeUpstream } from '../support/fake-upstream/fake-upstream.js';
 import { buildImage, buildLayer, descriptorOf } from '../support/fake-upstream/image-builder.js';
+import { fetchReply, type Reply } from '../support/http-reply.js';
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-async function call(url: string, options: { method?: 'GET' | 'HEAD' | 'POST' | 'PUT'; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
-  const response = await request(url, { method: options.method ?? 'GET', headers: options.headers, body: options.body });
-  return { status: response.statusCode, headers: response.headers, body: Buffer.from(await response.body.arrayBuffer()) };
+function call(url: string, options: { method?: 'GET' | 'HEAD' | 'POST' | 'PUT'; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+  return fetchReply(url, { method: options.method ?? 'GET', headers: options.headers, body: options.body });
 }
 
 function json(reply: Reply): any {

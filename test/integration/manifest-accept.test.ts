@@ -5,22 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST, UPSTREAM_MANIFEST_ACCEPT } from '../../src/oci/media-types.js';
 import { FakeUpstream } from '../support/fake-upstream/fake-upstream.js';
 import type { BuiltImage, BuiltIndex } from '../support/fake-upstream/image-builder.js';
+import { fetchReply, firstError, type Reply } from '../support/http-reply.js';
 import { startTestMirror, type TestMirror } from '../support/start-mirror.js';
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-async function get(url: string, accept: string | string[]): Promise<Reply> {
-  const response = await request(url, { headers: { accept } });
-  return { status: response.statusCode, headers: response.headers, body: Buffer.from(await response.body.arrayBuffer()) };
-}
-
-function firstError(reply: Reply): { code: string; message: string } {
-  return (JSON.parse(reply.body.toString('utf8')) as { errors: { code: string; message: string }[] }).errors[0]!;
-}
+const get = (url: string, accept: string | string[]): Promise<Reply> => fetchReply(url, { headers: { accept } });
 
 describe('manifest Accept negotiation', () => {
   let hub: FakeUpstream;

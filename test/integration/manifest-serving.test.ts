@@ -1,23 +1,16 @@
 // Manifests by tag and by digest for all four manifest types: exact bytes and the headers
 // clients need (PROTOCOL.md §1.3, §3.3: moby and crane refuse a HEAD without Content-Type,
 // Content-Length or Docker-Content-Digest), and a digest fetched once is served locally forever.
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestOf } from '../../src/oci/digest.js';
 import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST, UPSTREAM_MANIFEST_ACCEPT } from '../../src/oci/media-types.js';
 import { FakeUpstream } from '../support/fake-upstream/fake-upstream.js';
 import type { BuiltBlob, ImageFormat } from '../support/fake-upstream/image-builder.js';
+import { fetchReply, type Reply } from '../support/http-reply.js';
 import { startTestMirror, type TestMirror } from '../support/start-mirror.js';
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-async function call(url: string, method: 'GET' | 'HEAD' = 'GET', headers: Record<string, string> = { accept: UPSTREAM_MANIFEST_ACCEPT }): Promise<Reply> {
-  const response = await request(url, { method, headers });
-  return { status: response.statusCode, headers: response.headers, body: Buffer.from(await response.body.arrayBuffer()) };
+function call(url: string, method: 'GET' | 'HEAD' = 'GET', headers: Record<string, string> = { accept: UPSTREAM_MANIFEST_ACCEPT }): Promise<Reply> {
+  return fetchReply(url, { method, headers });
 }
 
 /** The four headers every manifest answer carries, as the upstream's own bytes dictate. */

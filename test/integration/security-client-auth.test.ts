@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UPSTREAM_MANIFEST_ACCEPT } from '../../src/oci/media-types.js';
 import { FakeUpstream } from '../support/fake-upstream/fake-upstream.js';
 import type { BuiltImage } from '../support/fake-upstream/image-builder.js';
+import { fetchReply, type Reply } from '../support/http-reply.js';
 import { startTestMirror, type TestMirror } from '../support/start-mirror.js';
 
 vi.mock('bcryptjs', { spy: true });
@@ -20,21 +21,14 @@ const USER = 'puller';
 const PASSWORD = 'client-Pa55-7f3e';
 const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
 describe('client auth', () => {
   let hub: FakeUpstream;
   let mirror: TestMirror;
   let workDir: string;
   let image: BuiltImage;
 
-  async function get(path: string, headers: Record<string, string> = {}): Promise<Reply> {
-    const response = await request(`${mirror.url}${path}`, { headers: { accept: UPSTREAM_MANIFEST_ACCEPT, ...headers } });
-    return { status: response.statusCode, headers: response.headers, body: Buffer.from(await response.body.arrayBuffer()) };
+  function get(path: string, headers: Record<string, string> = {}): Promise<Reply> {
+    return fetchReply(`${mirror.url}${path}`, { headers: { accept: UPSTREAM_MANIFEST_ACCEPT, ...headers } });
   }
 
   function expectChallenge(reply: Reply, message: string): void {

@@ -2,23 +2,14 @@
 // upstream traffic; after it one HEAD (free on Docker Hub) shared by concurrent requests, and a
 // GET by digest only when the tag moved.
 import type { IncomingMessage } from 'node:http';
-import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UPSTREAM_MANIFEST_ACCEPT } from '../../src/oci/media-types.js';
 import type { Upstream } from '../../src/upstream/upstream.js';
 import { FakeUpstream } from '../support/fake-upstream/fake-upstream.js';
+import { fetchReply, type Reply } from '../support/http-reply.js';
 import { startTestMirror, type TestMirror } from '../support/start-mirror.js';
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-async function get(url: string): Promise<Reply> {
-  const response = await request(url, { headers: { accept: UPSTREAM_MANIFEST_ACCEPT } });
-  return { status: response.statusCode, headers: response.headers, body: Buffer.from(await response.body.arrayBuffer()) };
-}
+const get = (url: string): Promise<Reply> => fetchReply(url, { headers: { accept: UPSTREAM_MANIFEST_ACCEPT } });
 
 /**
  * Holds every upstream manifest HEAD while `gate` is set, so a test can have concurrent
