@@ -6,7 +6,7 @@ import { MAX_MANIFEST_BYTES } from '../oci/media-types.js';
 import { RegistryError } from '../oci/registry-error.js';
 import type { BlobStore } from '../store/blob-store.js';
 import { nullRecorder, type Recorder } from '../stats/recorder.js';
-import type { RepositoryStore } from '../store/repository-store.js';
+import type { LinkRecord, RepositoryStore } from '../store/repository-store.js';
 import { UpstreamError } from '../upstream/upstream-error.js';
 import type { FetchedManifest } from '../upstream/upstream.js';
 import type { Route } from './upstream-router.js';
@@ -34,8 +34,8 @@ export class ManifestStore {
     maxSize: MEMORY_CACHE_BYTES,
     sizeCalculation: (manifest) => manifest.bytes.byteLength + 256,
   });
-  /** `upstream/repository@digest` already known to be linked, to skip a file read per request. */
-  private readonly knownLinks = new LRUCache<string, true>({ max: MEMORY_LINKS });
+  /** Link records already read (`upstream/repository@digest`), to skip a file read per request. */
+  private readonly knownLinks = new LRUCache<string, LinkRecord>({ max: MEMORY_LINKS });
   private readonly fetches = new SingleFlight<StoredManifest>();
 
   constructor(
@@ -53,8 +53,7 @@ export class ManifestStore {
     if (local) return { ...local, cache: 'hit' };
     // One upstream GET (a Docker Hub pull) however many requests miss at once; the flight looks
     // locally again first, for a request whose miss raced a flight that has just stored it.
-    const key = `${route.upstream.config.name}/${route.repository}@${digest}`;
-    const fetched = await this.fetches.run(key, async () => (await this.loadLocal(route, digest)) ?? this.fetch(route, digest));
+    const fetched = await this.fetches.run(linkKey(route, digest), async () => (await this.loadLocal(route, digest)) ?? this.fetch(route, digest));
     return { ...fetched, cache: 'miss' };
   }
 
@@ -72,19 +71,18 @@ export class ManifestStore {
   }
 
   private async loadLocal(route: Route, digest: Digest): Promise<StoredManifest | undefined> {
-    const linkKey = `${route.upstream.config.name}/${route.repository}@${digest}`;
-    let linked = this.knownLinks.has(linkKey);
-    if (!linked) {
-      linked = (await this.repositories.getLink(route.upstream.config.name, route.repository, digest)) !== undefined;
-      if (linked) this.knownLinks.set(linkKey, true);
+    const key = linkKey(route, digest);
+    let link = this.knownLinks.get(key);
+    if (!link) {
+      link = await this.repositories.getLink(route.upstream.config.name, route.repository, digest);
+      if (!link) return undefined;
+      this.knownLinks.set(key, link);
     }
-    if (!linked) return undefined;
     const remembered = this.memory.get(digest);
     if (remembered) return remembered;
     const bytes = await this.store.readSmall(digest, MAX_MANIFEST_BYTES).catch(() => undefined);
     if (!bytes) return undefined;
-    const link = await this.repositories.getLink(route.upstream.config.name, route.repository, digest);
-    const manifest = this.parse(digest, bytes, link?.mediaType);
+    const manifest = this.parse(digest, bytes, link.mediaType);
     this.memory.set(digest, manifest);
     return manifest;
   }
@@ -105,7 +103,7 @@ export class ManifestStore {
       if (!this.cannotWrite(error)) throw error;
       return manifest;
     }
-    this.knownLinks.set(`${route.upstream.config.name}/${route.repository}@${digest}`, true);
+    this.knownLinks.set(linkKey(route, digest), { mediaType: manifest.mediaType });
     this.memory.set(digest, manifest);
     return manifest;
   }
@@ -129,4 +127,8 @@ export class ManifestStore {
     const parsed = parseManifest(bytes, contentType || undefined);
     return { digest, mediaType: parsed.mediaType, bytes, parsed };
   }
+}
+
+function linkKey(route: Route, digest: Digest): string {
+  return `${route.upstream.config.name}/${route.repository}@${digest}`;
 }
