@@ -77,7 +77,7 @@ export async function startLading(config: LadingConfig, options: StartOptions): 
     const fills = new FillRegistry({
       store: blobStore,
       maxResumes: MAX_FILL_RESUMES,
-      fillTimeoutMs: FILL_TIMEOUT_MS,
+      timeoutMs: FILL_TIMEOUT_MS,
       recorder: stats,
       onCommitted: async (fill) => {
         await repositories.link(fill.upstreamName, fill.repository, fill.digest).catch((error: unknown) => {

@@ -1,19 +1,9 @@
 import type { Digest } from '../oci/digest.js';
-import type { BlobStore } from '../store/blob-store.js';
-import type { Recorder } from '../stats/recorder.js';
 import type { Upstream } from '../upstream/upstream.js';
-import { BlobFill } from './blob-fill.js';
+import { BlobFill, type BlobFillOptions } from './blob-fill.js';
 
-export interface FillRegistryOptions {
-  store: BlobStore;
-  maxResumes: number;
-  fillTimeoutMs: number;
-  /** Runs after a fill committed (link the repository, index the blob). */
-  onCommitted: (fill: BlobFill) => Promise<void>;
-  /** Told every failure (a full disk switches lading to streaming through). */
-  onFailed: (error: unknown) => void;
-  recorder: Recorder;
-}
+/** What every fill shares; each fill adds its digest, upstream and repository. */
+export type FillRegistryOptions = Omit<BlobFillOptions, 'digest' | 'upstream' | 'repository'>;
 
 /** One fill per digest at a time: the first request starts it, everyone else joins it. */
 export class FillRegistry {
@@ -32,17 +22,7 @@ export class FillRegistry {
   start(digest: Digest, upstream: Upstream, repository: string): { fill: BlobFill; joined: boolean } {
     const running = this.get(digest);
     if (running) return { fill: running, joined: true };
-    const fill = new BlobFill({
-      digest,
-      upstream,
-      repository,
-      store: this.options.store,
-      maxResumes: this.options.maxResumes,
-      timeoutMs: this.options.fillTimeoutMs,
-      onCommitted: this.options.onCommitted,
-      onFailed: this.options.onFailed,
-      recorder: this.options.recorder,
-    });
+    const fill = new BlobFill({ ...this.options, digest, upstream, repository });
     this.fills.set(digest, fill);
     // Settled fills leave the registry; the blob is then in the store (or the next request retries).
     void fill.done.catch(() => undefined).finally(() => {
